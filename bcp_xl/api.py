@@ -1,0 +1,144 @@
+"""The operations that both the command line and the ribbon call. The library never prints and
+never exits: results and issues come back as data, files that cannot be used as exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bcp_xl import __version__
+from bcp_xl.errors import OutputError, ValidationReport
+from bcp_xl.schemas.contract import WORKBOOKS
+from bcp_xl.schemas.validate import MasterSet, load_masters
+from bcp_xl.workbook.reader import sha256_of
+
+DEFAULT_DIR = Path("workbooks")
+DEFAULT_OUT = Path("out")
+
+
+def validate(folder: Path = DEFAULT_DIR) -> MasterSet:
+    """Validate every master workbook in ``folder``; writes nothing."""
+    if not folder.is_dir():
+        raise OutputError(f"フォルダ {folder} がありません。マスタブックのあるフォルダを指定してください。")
+    return load_masters(folder)
+
+
+def init(folder: Path, municipality: str | None = None, force: bool = False) -> list[Path]:
+    """Create the four blank master workbooks in ``folder``."""
+    from bcp_xl.workbook.writer import write_master
+
+    paths = [folder / f"{key}.xlsx" for key in WORKBOOKS]
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        names = "、".join(p.name for p in existing)
+        raise OutputError(f"{names} は既にあります。上書きする場合は --force を付けてください。")
+    _ensure_writable(folder)
+    params = {"municipality_name": municipality} if municipality else {}
+    for key, path in zip(WORKBOOKS, paths, strict=True):
+        write_master(path, key, params=params if key == "bcp_master" else {})
+    return paths
+
+
+def _ensure_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".bcp_xl_write_test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(
+            f"フォルダ {folder} に書き込めません({exc.strerror})。書き込み権限と空き容量を確認してください。"
+        ) from exc
+
+
+@dataclass
+class BuildResult:
+    """What ``build`` produced."""
+
+    masters: MasterSet
+    out: Path
+    manifest: Path
+    outputs: list[Path]
+
+    @property
+    def report(self) -> ValidationReport:
+        return self.masters.report
+
+
+def resolve_as_of(masters: MasterSet, as_of: dt.date | None) -> dt.date:
+    """``--as-of`` wins over as_of_date in the workbooks, which wins over the run date."""
+    return as_of or masters.as_of_date() or dt.date.today()
+
+
+def build(
+    folder: Path = DEFAULT_DIR,
+    out: Path = DEFAULT_OUT,
+    as_of: dt.date | None = None,
+    allow_errors: bool = False,
+    argv: Sequence[str] = (),
+) -> BuildResult:
+    """The main job. At this stage: validate, then write ``manifest.json`` and the run log.
+
+    Document generation joins here as the later steps land.
+    """
+    masters = validate(folder)
+    _ensure_writable(out)
+    status_date = resolve_as_of(masters, as_of)
+    inputs = [{"file": wb.name, "sha256": wb.sha256} for wb in masters.workbooks.values()]
+    manifest = {
+        "tool": "bcp_xl",
+        "version": __version__,
+        "as_of_date": status_date.isoformat(),
+        "inputs": inputs,
+        "outputs": [],
+        "validation": masters.report.to_dict()["counts"],
+    }
+    path = out / "manifest.json"
+    _write_json(path, manifest)
+    append_run_log(
+        out, "build", [folder / i["file"] for i in inputs], [path], "ok" if masters.report.ok else "errors", argv
+    )
+    return BuildResult(masters, out, path, [path])
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(
+            f"{path} に書き込めません({exc.strerror})。書き込み権限と空き容量を確認してください。"
+        ) from exc
+
+
+def append_run_log(
+    folder: Path, command: str, inputs: Sequence[Path], outputs: Sequence[Path], result: str, argv: Sequence[str] = ()
+) -> Path:
+    """One line per command that writes files: time, user, command, inputs with SHA-256, outputs, result."""
+    log = folder / "run-log.jsonl"
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = ""
+    entry = {
+        "time": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
+        "user": user,
+        "command": " ".join(["bcp-xl", command, *argv]),
+        "inputs": [{"file": str(p), "sha256": sha256_of(p)} for p in inputs if p.exists()],
+        "outputs": [str(p) for p in outputs],
+        "result": result,
+    }
+    try:
+        with log.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise OutputError(f"{log} に書き込めません({exc.strerror})。") from exc
+    return log

@@ -1,0 +1,299 @@
+"""The ``bcp-xl`` command: argument handling, one api call, rendering. No logic lives here.
+
+Exit codes (cli.md): 0 done (warnings may have been printed), 1 data errors or a file that could not
+be read or written, 2 wrong usage (click).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bcp_xl import __version__
+from bcp_xl.errors import SEVERITY_LABEL, BcpXlError, ValidationReport, WorkbookFileError
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _parse_date(value: str) -> dt.date:
+    from bcp_xl.workbook.normalize import parse_date
+
+    p = parse_date(value)
+    if p.is_error or not isinstance(p.value, dt.date) or p.code == "date-as-number":
+        raise click.BadParameter(f"日付として読めません: {value}(例: 2026-04-01、令和8年4月1日)")
+    return p.value
+
+
+class DateType(click.ParamType):  # type: ignore[type-arg]
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return _parse_date(str(value))
+        except click.BadParameter as exc:
+            self.fail(exc.message, param, ctx)
+
+
+DATE = DateType()
+
+
+def handle_errors(fn: F) -> F:
+    """Turn the library's errors into a Japanese message and exit code 1; tracebacks only with --debug."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return fn(*args, **kwargs)
+        except WorkbookFileError as err:
+            click.echo(f"エラー [{err.issue.code}] {err.issue.message}", err=True)
+            ctx.exit(1)
+        except BcpXlError as err:
+            click.echo(f"エラー: {err}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception:
+            if (ctx.find_root().obj or {}).get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo(
+                    "内部エラーが発生しました。--debug を付けて再実行し、表示内容を担当者に伝えてください。", err=True
+                )
+            ctx.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="bcp-xl")
+@click.option("--debug", is_flag=True, help="内部エラーのときトレースバックを表示します(開発者向け)。")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """区の業務継続計画(BCP)・ICT-BCP のマスタブックを検証・計算し、文書を作成します。
+
+    \b
+    例:
+      bcp-xl validate workbooks/
+      bcp-xl build workbooks/ --out out/
+    """
+    ctx.obj = {"debug": debug}
+
+
+def print_report(report: ValidationReport, as_json: bool) -> None:
+    """The validation table (ブック / シート / セル / コード / メッセージ), errors first, with a count line."""
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    issues = report.sorted()
+    counts = f"エラー {report.count('error')} 件、警告 {report.count('warning')} 件、情報 {report.count('info')} 件"
+    if not issues:
+        click.echo(f"問題は見つかりませんでした。({counts})")
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_lines=False)
+        for h in ("重大度", "ブック", "シート", "セル", "コード", "メッセージ"):
+            table.add_column(h, overflow="fold")
+        for i in issues:
+            table.add_row(
+                SEVERITY_LABEL[i.severity], i.where.workbook, i.where.sheet or "", i.where.ref or "", i.code, i.message
+            )
+        Console().print(table)
+    else:
+        click.echo("重大度\tブック\tシート\tセル\tコード\tメッセージ")
+        for i in issues:
+            click.echo(
+                "\t".join(
+                    [
+                        SEVERITY_LABEL[i.severity],
+                        i.where.workbook,
+                        i.where.sheet or "",
+                        i.where.ref or "",
+                        i.code,
+                        i.message,
+                    ]
+                )
+            )
+    click.echo(counts)
+
+
+DIR_ARG = click.argument(
+    "folder", metavar="DIR", required=False, default="workbooks", type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+@cli.command()
+@DIR_ARG
+@click.option("--json", "as_json", is_flag=True, help="結果を JSON で標準出力に出します。")
+@handle_errors
+def validate(folder: Path, as_json: bool) -> None:
+    """マスタブックを検証し、問題をセル単位で一覧表示します(ファイルは変更しません)。
+
+    \b
+    例:
+      bcp-xl validate workbooks/
+      bcp-xl validate workbooks/ --json > result.json
+    """
+    from bcp_xl import api
+
+    masters = api.validate(folder)
+    print_report(masters.report, as_json)
+    if not masters.report.ok:
+        click.get_current_context().exit(1)
+
+
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--municipality", metavar="NAME", help="自治体名(設定の municipality_name に入ります)。")
+@click.option("--force", is_flag=True, help="既存のブックを上書きします。")
+@handle_errors
+def init(folder: Path, municipality: str | None, force: bool) -> None:
+    """空のマスタブック4冊(入力規則・ドロップダウン・見出し付き)を作成します。
+
+    \b
+    例:
+      bcp-xl init masters/ --municipality 目黒区
+    """
+    from bcp_xl import api
+
+    for p in api.init(folder, municipality, force):
+        click.echo(f"作成しました: {p}")
+
+
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--scale",
+    default="meguro",
+    show_default=True,
+    metavar="meguro|large|N",
+    help="規模: meguro(約1,500業務)、large(約20,000業務)、または業務数 N。",
+)
+@click.option("--seed", default=1, show_default=True, type=int, help="乱数の種(同じ種なら同じブック)。")
+@handle_errors
+def sample(folder: Path, scale: str, seed: int) -> None:
+    """架空の区(目黒区・サンプルデータ)のマスタブック4冊を作成します。
+
+    \b
+    例:
+      bcp-xl sample workbooks/ --scale meguro --seed 1
+      bcp-xl sample /tmp/large --scale large
+    """
+    if scale not in ("meguro", "large") and not (scale.isdigit() and int(scale) > 0):
+        raise click.BadParameter("meguro、large または正の整数を指定してください。", param_hint="--scale")
+    from bcp_xl.sample import write_sample
+
+    for p in write_sample(folder, scale, seed):
+        click.echo(f"作成しました: {p}")
+
+
+@cli.command()
+@DIR_ARG
+@click.option(
+    "--out",
+    "out",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="出力先フォルダ。",
+)
+@click.option("--pdf", is_flag=True, help="PDF も作成します(LibreOffice が必要)。")
+@click.option("--as-of", "as_of", type=DATE, help="基準日(設定の as_of_date より優先)。")
+@click.option("--allow-errors", is_flag=True, help="検証エラーがあっても暫定版として出力します。")
+@handle_errors
+def build(folder: Path, out: Path, pdf: bool, as_of: dt.date | None, allow_errors: bool) -> None:
+    """主処理: 検証・計算・文書作成を一括で行い、manifest.json を書きます。
+
+    現段階では検証と manifest.json・実行ログの出力を行います。
+
+    \b
+    例:
+      bcp-xl build workbooks/ --out out/
+    """
+    from bcp_xl import api
+
+    argv = [str(folder), "--out", str(out)]
+    result = api.build(folder, out, as_of, allow_errors, argv)
+    print_report(result.report, False)
+    click.echo(f"manifest: {result.manifest}")
+    if pdf:
+        click.echo("PDF の作成は文書生成の実装後に対応します。今回は作成していません。")
+    if not result.report.ok:
+        click.get_current_context().exit(1)
+
+
+@cli.group()
+def calendar() -> None:
+    """区の開庁日カレンダー(土日・祝日・年末年始・区の休日追加を除く)。"""
+
+
+def _calendar_for(folder: Path | None) -> Any:
+    from bcp_xl.compute.calendar import WardCalendar
+
+    if folder is None:
+        return WardCalendar()
+    from bcp_xl import api
+
+    return WardCalendar(api.validate(folder).extra_holidays())
+
+
+@calendar.command("add-business-days")
+@click.argument("date", type=DATE)
+@click.argument("n", type=click.IntRange(min=1))
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="このフォルダのブックの ■区の休日追加 も休日とします。",
+)
+@handle_errors
+def add_business_days(date: dt.date, n: int, folder: Path | None) -> None:
+    """DATE の N 開庁日後の日付を表示します(DATE 自身は数えません)。
+
+    \b
+    例:
+      bcp-xl calendar add-business-days 2026-12-25 5   # → 2027-01-07
+    """
+    click.echo(_calendar_for(folder).add_business_days(date, n).isoformat())
+
+
+@calendar.command("is-open")
+@click.argument("date", type=DATE)
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="このフォルダのブックの ■区の休日追加 も休日とします。",
+)
+@handle_errors
+def is_open(date: dt.date, folder: Path | None) -> None:
+    """DATE が開庁日なら「開庁日」、休日なら「休日」と理由を表示します。
+
+    \b
+    例:
+      bcp-xl calendar is-open 2026-05-06   # → 休日(振替休日)
+    """
+    reason = _calendar_for(folder).closed_reason(date)
+    click.echo("開庁日" if reason is None else f"休日({reason})")
+
+
+def main() -> None:
+    cli(prog_name="bcp-xl")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure computations: DataFrame or dataclass in, DataFrame or dataclass out."""

@@ -1,0 +1,110 @@
+"""One pandera schema per input sheet, built from the contract.
+
+The reader has already typed every cell (wrong kinds are reported there); these schemas check what
+the typed values must satisfy: required cells filled (``missing-value``), values in their list
+(``not-in-list``) and in their range (``out-of-range``). Validation is lazy, so every failure of a
+sheet comes back in one pass, mapped to its Excel row and column letter.
+
+The models are built from :mod:`bcp_xl.schemas.contract` rather than written out as 30 classes so
+that the header, the drop-down list of ``init`` and the check can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from bcp_xl.errors import Issue
+from bcp_xl.schemas.contract import Column, SheetSpec
+from bcp_xl.schemas.messages import expectation
+from bcp_xl.schemas.sheets import SheetData
+from bcp_xl.workbook import normalize as nz
+
+CHECK_CODES = {"not_nullable": "missing-value"}
+
+
+def _range_ok(col: Column) -> Callable[[pd.Series], pd.Series]:
+    lo, hi, excl = col.min, col.max, col.min_exclusive
+
+    def check(s: pd.Series) -> pd.Series:
+        x = pd.to_numeric(s, errors="coerce")
+        ok = pd.Series(True, index=s.index)
+        if lo is not None:
+            ok &= (x > lo) if excl else (x >= lo)
+        if hi is not None:
+            ok &= x <= hi
+        return ok | s.isna()
+
+    return check
+
+
+def _list_in(allowed: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
+    allowed_set = set(allowed)
+    return lambda s: s.map(lambda v: v is None or all(x in allowed_set for x in v)).astype(bool)
+
+
+@lru_cache(maxsize=64)
+def sheet_schema(spec: SheetSpec, allowed: tuple[tuple[str, tuple[str, ...]], ...]) -> pa.DataFrameSchema:
+    """The pandera schema of one sheet; ``allowed`` gives the enum values in force per column."""
+    allowed_map = dict(allowed)
+    columns: dict[str, pa.Column] = {}
+    for col in spec.columns:
+        checks: list[pa.Check] = []
+        if col.kind == "enum":
+            checks.append(pa.Check.isin(list(allowed_map.get(col.name, col.enum)), name="not-in-list"))
+        if col.kind == "list" and col.item_kind == "enum":
+            checks.append(pa.Check(_list_in(col.enum), name="not-in-list"))
+        if col.is_numeric and (col.min is not None or col.max is not None) and col.kind not in ("impact", "share"):
+            checks.append(pa.Check(_range_ok(col), name="out-of-range"))
+        columns[col.name] = pa.Column(None, checks=checks, nullable=col.req != "required", required=True, coerce=False)
+    return pa.DataFrameSchema(columns, name=spec.name)
+
+
+def check_sheet(data: SheetData, allowed: dict[str, tuple[str, ...]]) -> list[Issue]:
+    """Run the sheet's schema lazily and turn each failure into an issue at its cell."""
+    if data.frame is None or data.frame.empty:
+        return []
+    spec = data.spec
+    key = tuple(sorted((k, v) for k, v in allowed.items()))
+    schema = sheet_schema(spec, key)
+    # cells that already failed typing are None; they must not be reported again as missing
+    frame = data.frame
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except SchemaErrors as err:
+        cases = err.failure_cases
+    issues: list[Issue] = []
+    typed_bad = data.excluded
+    for column, check, index in zip(cases["column"], cases["check"], cases["index"], strict=True):
+        if column is None or index is None or pd.isna(index):
+            continue
+        code = CHECK_CODES.get(str(check), str(check))
+        row = int(index)
+        if code == "missing-value" and row in typed_bad and row in data.raw.get(str(column), {}):
+            continue  # the cell has a value that failed typing: already reported
+        col = spec.column(str(column))
+        raw = data.raw.get(col.name, {}).get(row)
+        issues.append(
+            data.issue(
+                code,
+                expectation(col, code, allowed.get(col.name, col.enum)),
+                col.name,
+                row,
+                None if raw is None else nz.display(raw),
+            )
+        )
+        data.excluded.add(row)
+    return issues
+
+
+def enum_allowed(spec: SheetSpec, allowed_for: Callable[[Column], tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {c.name: allowed_for(c) for c in spec.columns if c.kind == "enum"}
+
+
+__all__: list[Any] = ["check_sheet", "enum_allowed", "sheet_schema"]
