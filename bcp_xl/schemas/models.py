@@ -43,6 +43,11 @@ def _range_ok(col: Column) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
+def _isin(allowed: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
+    values = list(allowed)
+    return lambda s: s.isin(values) | s.isna()
+
+
 def _list_in(allowed: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
     allowed_set = set(allowed)
     return lambda s: s.map(lambda v: v is None or all(x in allowed_set for x in v)).astype(bool)
@@ -56,7 +61,7 @@ def sheet_schema(spec: SheetSpec, allowed: tuple[tuple[str, tuple[str, ...]], ..
     for col in spec.columns:
         checks: list[pa.Check] = []
         if col.kind == "enum":
-            checks.append(pa.Check.isin(list(allowed_map.get(col.name, col.enum)), name="not-in-list"))
+            checks.append(pa.Check(_isin(allowed_map.get(col.name, col.enum)), name="not-in-list"))
         if col.kind == "list" and col.item_kind == "enum":
             checks.append(pa.Check(_list_in(col.enum), name="not-in-list"))
         if col.is_numeric and (col.min is not None or col.max is not None) and col.kind not in ("impact", "share"):
@@ -80,13 +85,12 @@ def check_sheet(data: SheetData, allowed: dict[str, tuple[str, ...]]) -> list[Is
     except SchemaErrors as err:
         cases = err.failure_cases
     issues: list[Issue] = []
-    typed_bad = data.excluded
     for column, check, index in zip(cases["column"], cases["check"], cases["index"], strict=True):
         if column is None or index is None or pd.isna(index):
             continue
         code = CHECK_CODES.get(str(check), str(check))
         row = int(index)
-        if code == "missing-value" and row in typed_bad and row in data.raw.get(str(column), {}):
+        if (row, str(column)) in data.flagged:
             continue  # the cell has a value that failed typing: already reported
         col = spec.column(str(column))
         raw = data.raw.get(col.name, {}).get(row)

@@ -72,7 +72,7 @@ def require_when(data: SheetData, name: str, mask: pd.Series, reason: str, code:
 
 def _typed_bad(data: SheetData, name: str) -> list[int]:
     """Rows whose cell had a value that failed typing (already reported)."""
-    return list(data.raw.get(name, {}).keys())
+    return [r for r, n in data.flagged if n == name]
 
 
 def not_before(data: SheetData, later: str, earlier: str) -> list[Issue]:
@@ -590,6 +590,17 @@ def reference_rules(sheets: Sheets, present: set[str], file_names: dict[str, str
                         )
                         data.excluded.add(int(row))
                         break
+        if data.spec.name == "訓練計画" and "ict_master" not in present and "ict_master" not in warned:
+            if any(isinstance(v, str) and _SCN.match(nz.normalize_id(v)) for v in df["scenario"]):
+                out.append(
+                    make_issue(
+                        "workbook-not-found",
+                        "参照先のブック ict_master.xlsx が同じフォルダにないため、想定シナリオのシナリオIDを確認できません",
+                        CellRef(data.file_name, name),
+                        None,
+                        sheet_pos=data.position,
+                    )
+                )
         if data.spec.name == "訓練計画" and "ict_master" in present:
             s = keys(("ict_master", "リスクシナリオ"))
             if s is not None:

@@ -33,6 +33,7 @@ class SheetData:
     headers: dict[str, str] = field(default_factory=dict)  # name → header text as written
     raw: dict[str, dict[int, Any]] = field(default_factory=dict)  # name → {row: raw value} (non-blank)
     excluded: set[int] = field(default_factory=set)  # rows left out by errors
+    flagged: set[tuple[int, str]] = field(default_factory=set)  # (row, name) of cells already reported
     header_row: int = 1
 
     @property
@@ -226,6 +227,29 @@ def read_sheet(
             unknown.append(j)
         else:
             positions.setdefault(col.name, []).append(j)
+    personal = spec.name == "職員参集"
+    for j in unknown:
+        hdr = nz.display(header[j])
+        if personal:
+            body = (
+                f"列「{hdr}」は定義されていないため読み込みません。このシートには個人名・住所・職員番号・生年月日を"
+                "入力しないでください"
+            )
+            code = "unknown-column-personal"
+        else:
+            body = f"列「{hdr}」は定義されていないため読み込みません(列はそのまま残ります)"
+            code = "unknown-column"
+        issues.append(
+            make_issue(
+                code,
+                body,
+                CellRef(file_name, spec.name, f"{col_letter(j + 1)}1", hdr),
+                None,
+                sheet_pos=raw.position,
+                row=1,
+                col=j + 1,
+            )
+        )
     sheet_error = False
     for name, js in positions.items():
         if len(js) > 1:
@@ -273,29 +297,6 @@ def read_sheet(
             last = i + 1
             break
 
-    personal = spec.name == "職員参集"
-    for j in unknown:
-        hdr = nz.display(header[j])
-        if personal:
-            body = (
-                f"列「{hdr}」は定義されていないため読み込みません。このシートには個人名・住所・職員番号・生年月日を"
-                "入力しないでください"
-            )
-            code = "unknown-column-personal"
-        else:
-            body = f"列「{hdr}」は定義されていないため読み込みません(列はそのまま残ります)"
-            code = "unknown-column"
-        issues.append(
-            make_issue(
-                code,
-                body,
-                CellRef(file_name, spec.name, f"{col_letter(j + 1)}1", hdr),
-                None,
-                sheet_pos=raw.position,
-                row=1,
-                col=j + 1,
-            )
-        )
     # columns with data but an empty header
     width = max((len(r) for r in rows[1:last]), default=0)
     for j in range(width):
@@ -316,9 +317,11 @@ def read_sheet(
 
     # merged cells inside the data leave out the rows they span
     merged_rows: set[int] = set()
+    name_at = {j + 1: name for name, j in index_of.items()}
     for r1, c1, r2, c2 in raw.merged:
         if r1 >= 2 and r1 <= last:
             merged_rows.update(range(r1, r2 + 1))
+            data.flagged.update((r, name_at[c]) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if c in name_at)
             issues.append(
                 make_issue(
                     "merged-cells",
@@ -356,7 +359,7 @@ def read_sheet(
             )
             continue
         if excel_row in merged_rows:
-            continue
+            excluded.add(excel_row)
         index.append(excel_row)
         for name, j in index_of.items():
             v = r[j] if j < len(r) else None
@@ -371,6 +374,7 @@ def read_sheet(
                         else f"{col.header} がエラー値 {shown} です。数式か値を修正してください"
                     )
                     issues.append(data.issue(code, body, name, excel_row, shown))
+                    data.flagged.add((excel_row, name))
                     excluded.add(excel_row)
                     values[name].append(None)
                     continue
@@ -383,6 +387,7 @@ def read_sheet(
                 values[name].append(p.value)
                 continue
             if p.is_error:
+                data.flagged.add((excel_row, name))
                 excluded.add(excel_row)
                 values[name].append(None)
                 issues.append(data.issue(p.code, expectation(col, p.code), name, excel_row, nz.display(v)))
