@@ -12,10 +12,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
 from click.testing import CliRunner
 from conftest import codes, edit, header_col, set_cell
+from msoffcrypto.format.ooxml import OOXMLFile
 
 from bcp_xl.api import validate
 from bcp_xl.cli import cli

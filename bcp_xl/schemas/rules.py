@@ -590,17 +590,20 @@ def reference_rules(sheets: Sheets, present: set[str], file_names: dict[str, str
                         )
                         data.excluded.add(int(row))
                         break
-        if data.spec.name == "訓練計画" and "ict_master" not in present and "ict_master" not in warned:
-            if any(isinstance(v, str) and _SCN.match(nz.normalize_id(v)) for v in df["scenario"]):
-                out.append(
-                    make_issue(
-                        "workbook-not-found",
-                        "参照先のブック ict_master.xlsx が同じフォルダにないため、想定シナリオのシナリオIDを確認できません",
-                        CellRef(data.file_name, name),
-                        None,
-                        sheet_pos=data.position,
-                    )
+        if (
+            data.spec.name == "訓練計画"
+            and "ict_master" not in present
+            and any(isinstance(v, str) and _SCN.match(nz.normalize_id(v)) for v in df["scenario"])
+        ):
+            out.append(
+                make_issue(
+                    "workbook-not-found",
+                    "参照先のブック ict_master.xlsx が同じフォルダにないため、想定シナリオのシナリオIDを確認できません",
+                    CellRef(data.file_name, name),
+                    None,
+                    sheet_pos=data.position,
                 )
+            )
         if data.spec.name == "訓練計画" and "ict_master" in present:
             s = keys(("ict_master", "リスクシナリオ"))
             if s is not None:
