@@ -11,7 +11,7 @@ from conftest import codes, edit, set_cell
 
 from bcp_xl.cli import cli
 
-B, I, P, C = "bcp_master", "ict_master", "project_master", "pubcomment"
+B, ICT, P, C = "bcp_master", "ict_master", "project_master", "pubcomment"
 
 
 def _set_param(folder: Path, workbook: str, key: str, value: Any) -> None:
@@ -38,14 +38,14 @@ def test_thirty_mistakes_in_one_run(masters: Path) -> None:
     set_cell(m, B, "訓練記録", "是正期限", 1, None)  # 10 missing-value (conditional)
     _set_param(m, B, "impact_threshold", 9)  # 11 bad-parameter
     # ict_master
-    set_cell(m, I, "庁舎", "発電機稼働時間(h)", 1, "#REF!")  # 12 cell-error
-    set_cell(m, I, "庁舎", "種類", 1, "庁舎")  # 13 hq-count (sheet level)
-    set_cell(m, I, "システム一覧", "依存システムID", 2, "SYS-002")  # 14 self-dependency
-    set_cell(m, I, "業務システム依存", "業務ID", 1, "T-0999")  # 15 unknown-reference across workbooks
-    set_cell(m, I, "業務システム依存", "手作業許容時間(h)", 2, None)  # 16 missing-value (B link)
-    set_cell(m, I, "リスクシナリオ", "発生確率", 2, 0.1)  # 17 probability-form
-    set_cell(m, I, "対策案", "初期費用(円)", 1, "-5万円")  # 18 out-of-range
-    set_cell(m, I, "残存リスク", "システムID", 1, "SYS-099")  # 19 unknown-reference
+    set_cell(m, ICT, "庁舎", "発電機稼働時間(h)", 1, "#REF!")  # 12 cell-error
+    set_cell(m, ICT, "庁舎", "種類", 1, "庁舎")  # 13 hq-count (sheet level)
+    set_cell(m, ICT, "システム一覧", "依存システムID", 2, "SYS-002")  # 14 self-dependency
+    set_cell(m, ICT, "業務システム依存", "業務ID", 1, "T-0999")  # 15 unknown-reference across workbooks
+    set_cell(m, ICT, "業務システム依存", "手作業許容時間(h)", 2, None)  # 16 missing-value (B link)
+    set_cell(m, ICT, "リスクシナリオ", "発生確率", 2, 0.1)  # 17 probability-form
+    set_cell(m, ICT, "対策案", "初期費用(円)", 1, "-5万円")  # 18 out-of-range
+    set_cell(m, ICT, "残存リスク", "システムID", 1, "SYS-099")  # 19 unknown-reference
     # project_master
     set_cell(m, P, "WBS", "WBS番号", 2, "2.1")  # 20 missing-parent
     set_cell(m, P, "課題", "優先度", 1, "最優先")  # 21 not-in-list

@@ -93,7 +93,7 @@ def check_sheet(data: SheetData, allowed: dict[str, tuple[str, ...]]) -> list[Is
         if (row, str(column)) in data.flagged:
             continue  # the cell has a value that failed typing: already reported
         col = spec.column(str(column))
-        raw = data.raw.get(col.name, {}).get(row)
+        raw = data.raw_value(col.name, row)
         issues.append(
             data.issue(
                 code,

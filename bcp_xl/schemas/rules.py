@@ -91,7 +91,7 @@ def not_before(data: SheetData, later: str, earlier: str) -> list[Issue]:
                     f"{h_later} が {h_earlier} より前の日付です。{h_earlier} 以降の日付を入力してください",
                     later,
                     row,
-                    nz.display(data.raw.get(later, {}).get(row, a[row])),
+                    nz.display(data.raw_value(later, row) or a[row]),
                 )
             )
             data.excluded.add(row)
@@ -333,7 +333,7 @@ def _systems(d: SheetData) -> list[Issue]:
                     "依存システムID に自分自身が含まれています。自分以外のシステムIDを入力してください",
                     "depends_on",
                     int(row),
-                    nz.display(d.raw["depends_on"][int(row)]),
+                    nz.display(d.raw_value("depends_on", int(row))),
                 )
             )
     return out
@@ -487,7 +487,7 @@ def _campaigns(d: SheetData) -> list[Issue]:
                     "締切日 が公表日と同じか前です。公表日より後の日付を入力してください",
                     "end_date",
                     int(row),
-                    nz.display(d.raw.get("end_date", {}).get(int(row), b)),
+                    nz.display(d.raw_value("end_date", int(row)) or b),
                 )
             )
             d.excluded.add(int(row))

@@ -102,6 +102,8 @@ PRJ_PARAMS: tuple[Param, ...] = (
 )
 
 PUB_PARAMS: tuple[Param, ...] = (
+    # not in workbooks.md §6, but cli.md asks for the same as_of_date in all four workbooks
+    Param("as_of_date", "基準日", None, "date", description="空欄は実行日(他のブックと同じ日付に)"),
     Param("min_period_days", "最低意見提出期間(日)", 30, "int", "日", min=1),
     Param("period_day_one", "期間の数え方", "公表日", "enum", enum=("公表日", "公表日の翌日")),
     Param("roll_end_to_business_day", "締切日が休日のとき翌開庁日まで受け付ける", False, "bool"),

@@ -31,10 +31,20 @@ class SheetData:
     frame: pd.DataFrame | None = None  # None when a sheet-level error leaves the sheet out
     letters: dict[str, str] = field(default_factory=dict)  # name → column letter
     headers: dict[str, str] = field(default_factory=dict)  # name → header text as written
-    raw: dict[str, dict[int, Any]] = field(default_factory=dict)  # name → {row: raw value} (non-blank)
+    raw: dict[str, list[Any]] = field(default_factory=dict)  # name → cells as found, aligned with the index
+    row_pos: dict[int, int] = field(default_factory=dict)  # Excel row → position in the frame
     excluded: set[int] = field(default_factory=set)  # rows left out by errors
     flagged: set[tuple[int, str]] = field(default_factory=set)  # (row, name) of cells already reported
     header_row: int = 1
+
+    def raw_value(self, name: str, row: int) -> Any:
+        """The cell as found (before normalisation), or None when blank or unknown."""
+        col = self.raw.get(name)
+        pos = self.row_pos.get(row)
+        if col is None or pos is None:
+            return None
+        v = col[pos]
+        return None if v == "" else v
 
     @property
     def usable(self) -> bool:
@@ -334,66 +344,82 @@ def read_sheet(
                 )
             )
 
-    parsers = {name: _parser(spec.column(name), settings) for name in index_of}
-    values: dict[str, list[Any]] = {name: [] for name in index_of}
-    for c in spec.columns:
-        values.setdefault(c.name, [])
-    index: list[int] = []
-    excluded = data.excluded
+    body_rows = rows[1:last]
+    n = len(body_rows)
     problems = raw.formula_no_value or raw.cell_errors
-    for i in range(1, last):
-        excel_row = i + 1
-        r = rows[i]
-        if all(j >= len(r) or nz.is_blank(r[j]) for j in defined) and not (
-            problems and any(raw.problem_at(excel_row, j + 1) for j in defined)
-        ):
+    filled = [False] * n
+    raw_cols: dict[str, list[Any]] = {}
+    for name, j in index_of.items():
+        col_vals = [r[j] if j < len(r) else None for r in body_rows]
+        raw_cols[name] = col_vals
+        for i, v in enumerate(col_vals):
+            if v is not None and v != "" and not (type(v) is str and not v.strip(nz.WHITESPACE)):
+                filled[i] = True
+    if problems:
+        for r_, c_ in (*raw.formula_no_value, *raw.cell_errors):
+            if 2 <= r_ <= last and (c_ - 1) in defined:
+                filled[r_ - 2] = True
+    keep = [i for i in range(n) if filled[i]]
+    for i in range(n):
+        if not filled[i]:
             issues.append(
                 make_issue(
                     "blank-row",
                     "空白行があります。空白行は読み飛ばしました",
-                    CellRef(file_name, spec.name, f"{excel_row}:{excel_row}"),
+                    CellRef(file_name, spec.name, f"{i + 2}:{i + 2}"),
                     None,
                     sheet_pos=raw.position,
-                    row=excel_row,
+                    row=i + 2,
                 )
             )
-            continue
-        if excel_row in merged_rows:
-            excluded.add(excel_row)
-        index.append(excel_row)
-        for name, j in index_of.items():
-            v = r[j] if j < len(r) else None
-            col = spec.by_name[name]
+    index = [i + 2 for i in keep]
+    excluded = data.excluded
+    excluded.update(r for r in index if r in merged_rows)
+    values: dict[str, list[Any]] = {}
+    for name, j in index_of.items():
+        col = spec.by_name[name]
+        parse = _parser(col, settings)
+        memo: dict[Any, nz.Parsed] = {}
+        src = raw_cols[name]
+        kept_raw = [src[i] for i in keep]
+        data.raw[name] = kept_raw
+        out: list[Any] = [None] * len(keep)
+        for k, v in enumerate(kept_raw):
+            row = index[k]
             if problems:
-                pr = raw.problem_at(excel_row, j + 1)
+                pr = raw.problem_at(row, j + 1)
                 if pr is not None:
                     code, shown = pr
-                    body = (
+                    text = (
                         f"{col.header} の数式に保存された計算結果がありません。Excel で開いて再計算し、保存し直してください"
                         if code == "formula-no-value"
                         else f"{col.header} がエラー値 {shown} です。数式か値を修正してください"
                     )
-                    issues.append(data.issue(code, body, name, excel_row, shown))
-                    data.flagged.add((excel_row, name))
-                    excluded.add(excel_row)
-                    values[name].append(None)
+                    issues.append(data.issue(code, text, name, row, shown))
+                    data.flagged.add((row, name))
+                    excluded.add(row)
                     continue
-            if v is None or (isinstance(v, str) and nz.is_blank(v)):
-                values[name].append(None)
+            if v is None or v == "":
                 continue
-            data.raw.setdefault(name, {})[excel_row] = v
-            p = parsers[name](v)
+            try:
+                p = memo[v]
+            except KeyError:
+                if type(v) is str and not v.strip(nz.WHITESPACE):
+                    continue
+                p = memo[v] = parse(v)
+            except TypeError:  # an unhashable value cannot occur from calamine; parse it anyway
+                p = parse(v)
             if p.code is None:
-                values[name].append(p.value)
-                continue
-            if p.is_error:
-                data.flagged.add((excel_row, name))
-                excluded.add(excel_row)
-                values[name].append(None)
-                issues.append(data.issue(p.code, expectation(col, p.code), name, excel_row, nz.display(v)))
+                out[k] = p.value
+            elif p.is_error:
+                data.flagged.add((row, name))
+                excluded.add(row)
+                issues.append(data.issue(p.code, expectation(col, p.code), name, row, nz.display(v)))
             else:
-                values[name].append(p.value)
-                issues.append(data.issue(p.code, _warning_body(col, p), name, excel_row, nz.display(v)))
+                out[k] = p.value
+                issues.append(data.issue(p.code, _warning_body(col, p), name, row, nz.display(v)))
+        values[name] = out
+    data.row_pos = {r: k for k, r in enumerate(index)}
     for c in spec.columns:
         if c.name not in index_of:
             values[c.name] = [None] * len(index)

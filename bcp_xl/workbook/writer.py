@@ -6,8 +6,9 @@ header rows and A4 print settings. Only new files are written here.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
+import io
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bcp_xl.schemas.contract import SETTINGS_SHEET, SHEETS, Column, SheetSpec
 from bcp_xl.schemas.settings_spec import BLOCKS, PARAM_BLOCK, PARAM_COLUMNS, PARAMS, Param
+from bcp_xl.workbook.fileio import replace_atomically, temp_beside
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -71,20 +73,35 @@ def write_master(
         ws = wb.create_sheet(spec.name)
         _write_sheet(ws, spec, rows.get(spec.name, ()), block_ranges)
     wb.properties.creator = "bcp_xl"
-    # fixed timestamps keep outputs identical for identical inputs
-    fixed = dt.datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
+    wb.properties.created = dt.datetime(2000, 1, 1)
+    buf = io.BytesIO()
+    wb.save(buf)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~bcp_xl_", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    tmp = temp_beside(path)
     try:
-        wb.save(tmp)
-        os.replace(tmp, path)
+        _write_deterministic(buf.getvalue(), tmp)
+        replace_atomically(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if tmp.exists():
+            tmp.unlink()
     return path
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _write_deterministic(package: bytes, target: Path) -> None:
+    """Same rows, same bytes: openpyxl stamps every zip entry and ``dcterms:modified`` with the clock,
+    so the package is rewritten with fixed times."""
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, data)
 
 
 def _write_settings(
