@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bcp_xl import __version__
-from bcp_xl.errors import OutputError, ValidationReport
+from bcp_xl.errors import OutputError, ValidationReport, WorkbookFileError
 from bcp_xl.schemas.contract import WORKBOOKS
 from bcp_xl.schemas.validate import MasterSet, load_masters
 from bcp_xl.workbook.reader import sha256_of
@@ -106,6 +106,83 @@ def build(
         out, "build", [folder / i["file"] for i in inputs], [path], "ok" if masters.report.ok else "errors", argv
     )
     return BuildResult(masters, out, path, [path])
+
+
+@dataclass
+class ComputeResult:
+    """What ``compute`` wrote and found."""
+
+    masters: MasterSet
+    as_of: dt.date
+    outputs: list[Path]
+    backups: list[Path]
+
+    @property
+    def report(self) -> ValidationReport:
+        return self.masters.report
+
+
+def _stop_if_unusable(masters: MasterSet) -> None:
+    """A file that cannot be used stops every command before anything is written."""
+    for issue in masters.unusable.values():
+        raise WorkbookFileError(issue)
+
+
+def run_time() -> dt.datetime:
+    """The time recorded in 計算_実行情報; ``SOURCE_DATE_EPOCH`` fixes it for reproducible outputs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def compute(
+    folder: Path = DEFAULT_DIR,
+    out: Path | None = DEFAULT_OUT,
+    in_place: bool = False,
+    as_of: dt.date | None = None,
+    argv: Sequence[str] = (),
+) -> ComputeResult:
+    """Validate, compute every rule and write the 計算_… sheets: into copies in ``out``, or into the
+    masters themselves with ``in_place`` (backup first, atomic replace, refused while Excel holds a file)."""
+    from bcp_xl import pipeline
+    from bcp_xl.workbook.results import backup, refuse_if_locked, write_results
+
+    masters = validate(folder)
+    _stop_if_unusable(masters)
+    status_date = resolve_as_of(masters, as_of)
+    when = run_time()
+    sheets = pipeline.compute_all(masters, status_date, when)
+    targets = list(masters.workbooks.values())
+    if in_place:
+        for wb in targets:
+            refuse_if_locked(wb.path)
+    else:
+        assert out is not None
+        _ensure_writable(out)
+    outputs: list[Path] = []
+    backups: list[Path] = []
+    stamp = when.astimezone().strftime("%Y%m%d-%H%M%S")
+    for wb in targets:
+        if in_place:
+            backups.append(backup(wb.path, stamp))
+            dst = wb.path
+        else:
+            assert out is not None
+            dst = out / wb.path.name
+        outputs.append(write_results(wb.path, dst, sheets.get(wb.key, [])))
+    log_dir = folder / ".bcp_xl" if in_place else out
+    assert log_dir is not None
+    log_dir.mkdir(parents=True, exist_ok=True)
+    append_run_log(
+        log_dir,
+        "compute",
+        [wb.path for wb in targets] if not in_place else backups,
+        outputs,
+        "ok" if masters.report.ok else "errors",
+        argv,
+    )
+    return ComputeResult(masters, status_date, outputs, backups)
 
 
 def _write_json(path: Path, data: Any) -> None:

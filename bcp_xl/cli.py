@@ -157,6 +157,43 @@ def validate(folder: Path, as_json: bool) -> None:
 
 
 @cli.command()
+@DIR_ARG
+@click.option(
+    "--out",
+    "out",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="結果を書き込んだブックの出力先フォルダ。",
+)
+@click.option(
+    "--in-place", "in_place", is_flag=True, help="マスタブック自体の 計算_ シートを更新します(先にバックアップ)。"
+)
+@click.option("--as-of", "as_of", type=DATE, help="基準日(設定の as_of_date より優先)。")
+@handle_errors
+def compute(folder: Path, out: Path, in_place: bool, as_of: dt.date | None) -> None:
+    """検証したうえで計算し、計算_ シート(計算結果)を書き込みます。
+
+    既定では out/ にブックの写しを作ります。--in-place ではマスタブックを直接更新します
+    (DIR/.backup/ にバックアップを作成し、Excel で開いているブックには書き込みません)。
+
+    \b
+    例:
+      bcp-xl compute workbooks/ --out out/
+      bcp-xl compute workbooks/ --in-place
+    """
+    from bcp_xl import api
+
+    argv = [str(folder), "--in-place"] if in_place else [str(folder), "--out", str(out)]
+    result = api.compute(folder, None if in_place else out, in_place, as_of, argv)
+    print_report(result.report, False)
+    for p in result.outputs:
+        click.echo(f"書き込みました: {p}")
+    if not result.report.ok:
+        click.get_current_context().exit(1)
+
+
+@cli.command()
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--municipality", metavar="NAME", help="自治体名(設定の municipality_name に入ります)。")
 @click.option("--force", is_flag=True, help="既存のブックを上書きします。")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 
 def temp_beside(dst: Path) -> Path:
-    """A new empty temporary file in the folder of ``dst`` (same file system, so the replace is atomic)."""
-    fd, name = tempfile.mkstemp(prefix=".~bcp_xl_", suffix=dst.suffix, dir=dst.parent)
-    os.close(fd)
-    return Path(name)
+    """The temporary file for ``dst``, in its folder (same file system, so the replace is atomic).
+
+    Its name is fixed per destination, so what a killed run left behind is simply overwritten by
+    the next run instead of piling up.
+    """
+    tmp = dst.with_name(f".~bcp_xl.{dst.name}")
+    tmp.write_bytes(b"")
+    return tmp
 
 
 def replace_atomically(tmp: Path, dst: Path) -> None:

@@ -54,7 +54,7 @@ class ResultSheet:
 
     name: str
     columns: Sequence[ResultColumn]
-    rows: list[Sequence[Any]] = field(default_factory=list)
+    rows: Sequence[Sequence[Any]] = field(default_factory=list)
 
 
 # ---- styles ---------------------------------------------------------------------------------------

@@ -1,0 +1,252 @@
+"""From validated workbooks to rule inputs, and from rule results to issues and result sheets.
+
+This is the glue between the I/O layers (workbook/, schemas/) and the pure rules (compute/): it
+builds the typed inputs each rule needs, turns the rules' findings into issues at their cells, and
+puts the rules' frames on the result sheets of workbooks.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from bcp_xl.compute.base import Band, Bands, BcpInputs, Finding, IctFacts
+from bcp_xl.errors import CellRef, Issue
+from bcp_xl.schemas.contract import SETTINGS_SHEET, SHEETS
+from bcp_xl.schemas.messages import make_issue
+from bcp_xl.schemas.results import RESULT_SHEETS
+from bcp_xl.schemas.settings import Settings
+from bcp_xl.schemas.validate import MasterSet
+from bcp_xl.workbook import normalize as nz
+from bcp_xl.workbook.results import ResultSheet
+
+SKIPPED_COLUMN = "計算できませんでした"
+
+
+def typed_frame(ms: MasterSet, workbook: str, sheet: str) -> pd.DataFrame:
+    """The valid rows of a sheet with the contract's defaults filled in (empty frame when unusable)."""
+    spec = next(s for s in SHEETS[workbook] if s.name == sheet)
+    data = ms.sheet(workbook, sheet)
+    if data is None or data.frame is None:
+        return pd.DataFrame({c.name: pd.Series([], dtype=object) for c in spec.columns})
+    df = data.valid().copy()
+    for col in spec.columns:
+        if col.default is not None:
+            df[col.name] = df[col.name].map(lambda v, d=col.default: d if v is None else v)
+    return df
+
+
+def _bands(st: Settings) -> Bands:
+    block = st.blocks.get("■時間区分")
+    if block is None:
+        return Bands()
+    by_code: dict[str, tuple[str | None, float]] = {}
+    for _, cells in block.rows:
+        code = nz.clean_text(nz.display(cells.get("コード") or ""))
+        if not code:
+            continue
+        label = nz.clean_text(nz.display(cells.get("名称") or ""))
+        share = nz.parse_share(cells.get("家族等対応率")) if cells.get("家族等対応率") not in (None, "") else None
+        by_code[code.upper()] = (label, float(share.value) if share and isinstance(share.value, float) else 0.0)
+    items = []
+    for b in Bands().items:
+        label, family = by_code.get(b.code, (None, 0.0))
+        items.append(Band(b.code, label or b.label, b.short, b.hours, family))
+    return Bands(tuple(items))
+
+
+def _block_rows(st: Settings, title: str) -> list[tuple[int, dict[str, Any]]]:
+    block = st.blocks.get(title)
+    return list(block.rows) if block else []
+
+
+def bcp_inputs(ms: MasterSet, as_of: dt.date) -> BcpInputs | None:
+    """The inputs of the bcp_master rules, or None when bcp_master is absent or unusable."""
+    wb = ms.workbooks.get("bcp_master")
+    if wb is None:
+        return None
+    st = wb.settings
+    from bcp_xl.schemas.settings_spec import BCP_BLOCKS
+
+    defaults = {b.title: b for b in BCP_BLOCKS}
+    categories: dict[str, bool] = {}
+    order: list[str] = []
+    for _, cells in _block_rows(st, "■業務区分") or [
+        (0, dict(zip(defaults["■業務区分"].columns, r, strict=True))) for r in defaults["■業務区分"].defaults
+    ]:
+        name = nz.clean_text(nz.display(cells.get("区分名") or ""))
+        if name:
+            flag = (
+                nz.parse_bool(cells.get("既定で優先"))
+                if cells.get("既定で優先") not in (None, "")
+                else nz.Parsed(False)
+            )
+            categories[name] = bool(flag.value)
+            order.append(name)
+    distance: dict[str, float] = {}
+    for _, cells in _block_rows(st, "■距離区分") or [
+        (0, dict(zip(defaults["■距離区分"].columns, r, strict=True))) for r in defaults["■距離区分"].defaults
+    ]:
+        name = nz.clean_text(nz.display(cells.get("区分名") or ""))
+        km = nz.parse_num(cells.get("代表距離(km)"), ("km",))
+        if name and isinstance(km.value, float):
+            distance[name] = km.value
+    levels: dict[str, int] = {}
+    for _, cells in _block_rows(st, "■影響度"):
+        name = nz.clean_text(nz.display(cells.get("名称") or ""))
+        lvl = nz.parse_int(cells.get("レベル"))
+        if name and isinstance(lvl.value, int):
+            levels[name] = lvl.value
+    absent: list[str] = []
+    absent_rows: dict[str, int] = {}
+    for row, cells in _block_rows(st, "■不在想定職位"):
+        pos = nz.clean_text(nz.display(cells.get("職位") or ""))
+        if pos:
+            absent.append(pos)
+            absent_rows[pos] = row
+    unusable = frozenset(name for name, d in wb.sheets.items() if d.frame is None) | frozenset(
+        s.name for s in SHEETS["bcp_master"] if s.name not in wb.sheets
+    )
+    task_errors = sum(1 for i in ms.report.issues if i.severity == "error" and i.where.workbook == wb.name
+                      and i.where.sheet == "業務一覧")  # fmt: skip
+    ict = None
+    if "ict_master" in ms.workbooks:
+        ict = IctFacts(typed_frame(ms, "ict_master", "庁舎"), main_scenario_states(ms), None)
+    return BcpInputs(
+        params=dict(st.params),
+        as_of=as_of,
+        bands=_bands(st),
+        impact_levels=levels,
+        categories=categories,
+        category_order=tuple(order),
+        distance_km=distance,
+        absent_positions=tuple(absent),
+        absent_rows=absent_rows,
+        orgs=typed_frame(ms, "bcp_master", "組織"),
+        tasks=typed_frame(ms, "bcp_master", "業務一覧"),
+        staff_groups=typed_frame(ms, "bcp_master", "職員参集"),
+        succession=typed_frame(ms, "bcp_master", "職務代行"),
+        procedures=typed_frame(ms, "bcp_master", "行動手順"),
+        six_facts=typed_frame(ms, "bcp_master", "重要6要素"),
+        trainings=typed_frame(ms, "bcp_master", "訓練計画"),
+        training_records=typed_frame(ms, "bcp_master", "訓練記録"),
+        sheets_unusable=unusable,
+        task_errors=task_errors,
+        holidays=ms.extra_holidays(),
+        ict=ict,
+    )
+
+
+def main_scenario_states(ms: MasterSet) -> dict[str, str] | None:
+    """Building states of the main scenario (建物ID → 状態); buildings not listed are 使用可."""
+    scenarios = typed_frame(ms, "ict_master", "リスクシナリオ")
+    buildings = typed_frame(ms, "ict_master", "庁舎")
+    main = scenarios[scenarios["is_main"].map(lambda v: v is True)] if len(scenarios) else scenarios
+    if main.empty:
+        return None
+    states = {str(b): "使用可" for b in buildings["building_id"].dropna()}
+    text = main.iloc[0]["building_states"]
+    if isinstance(text, str):
+        for part in text.replace("\n", ";").split(";"):
+            if "=" not in part:
+                continue
+            bid, _, rest = part.partition("=")
+            state = rest.split("/")[0].strip()
+            states[nz.normalize_id(bid.strip())] = state
+    return states
+
+
+def findings_to_issues(ms: MasterSet, findings: Iterable[Finding]) -> list[Issue]:
+    """Place each finding at its cell: workbook, sheet, column letter and row."""
+    out: list[Issue] = []
+    for f in findings:
+        wb = ms.workbooks.get(f.workbook)
+        if wb is None:
+            continue
+        data = wb.sheets.get(f.sheet)
+        if data is not None and f.column is not None and f.row is not None:
+            out.append(data.issue(f.code, f.message, f.column, f.row, f.value, severity=f.severity))
+        elif data is not None:
+            out.append(data.issue(f.code, f.message, None, f.row, f.value, severity=f.severity))
+        else:
+            ref = f"A{f.row}" if f.sheet == SETTINGS_SHEET and f.row else None
+            out.append(make_issue(f.code, f.message, CellRef(wb.name, f.sheet, ref), f.value, severity=f.severity,
+                                  row=f.row or 0))  # fmt: skip
+    return out
+
+
+def result_sheet(name: str, frame: pd.DataFrame | None, skipped: str | None = None) -> ResultSheet:
+    """A result sheet from a rule's frame (columns by snake_case name), or one row saying why not."""
+    columns = RESULT_SHEETS[name]
+    if skipped is not None or frame is None:
+        from bcp_xl.workbook.results import ResultColumn
+
+        return ResultSheet(name, (ResultColumn(SKIPPED_COLUMN, "reason", width=80),),
+                           [(f"{SKIPPED_COLUMN}: {skipped or '入力シートにエラーがあります'}",)])  # fmt: skip
+    names = [c.name for c in columns]
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise KeyError(f"{name}: {missing}")
+    rows = [tuple(_plain(v) for v in rec) for rec in frame[names].itertuples(index=False, name=None)]
+    return ResultSheet(name, columns, rows)
+
+
+def _plain(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and v != v:
+        return None
+    if v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        return v.item()
+    if isinstance(v, (list, tuple)):
+        return "、".join(str(x) for x in v)
+    return v
+
+
+def run_info(items: Sequence[tuple[str, Any]]) -> ResultSheet:
+    from bcp_xl.schemas.results import RUN_INFO_COLUMNS, RUN_INFO_SHEET
+
+    return ResultSheet(RUN_INFO_SHEET, RUN_INFO_COLUMNS, [(k, _plain(v)) for k, v in items])
+
+
+def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, list[ResultSheet]]:
+    """Every rule's result sheets per workbook (key → sheets), with 計算_実行情報 last; the rules'
+    findings are added to ``ms.report``."""
+    out: dict[str, list[ResultSheet]] = {key: [] for key in ms.workbooks}
+    for key in ms.workbooks:
+        out[key].append(run_info(_run_items(ms, key, as_of, when)))
+    return out
+
+
+def _run_items(ms: MasterSet, key: str, as_of: dt.date, when: dt.datetime) -> list[tuple[str, Any]]:
+    """The two-column list of 計算_実行情報 (workbooks.md §2.10)."""
+    from bcp_xl import __version__
+    from bcp_xl.compute.calendar import holiday_library_version
+    from bcp_xl.schemas.settings_spec import PARAMS
+
+    wb = ms.workbooks[key]
+    items: list[tuple[str, Any]] = [
+        ("ツールの版", f"bcp_xl {__version__}"),
+        ("実行日時", when.astimezone().strftime("%Y-%m-%d %H:%M:%S%z")),
+        ("基準日", as_of),
+    ]
+    for other in ms.workbooks.values():
+        items.append((f"入力ブック {other.name} SHA-256", other.sha256))
+    items.append(("祝日ライブラリ", holiday_library_version()))
+    labels = {p.key: p.label for p in PARAMS[key]}
+    for k, v in wb.settings.params.items():
+        src = wb.settings.sources.get(k, "既定値")
+        items.append((f"設定 {labels.get(k, k)}({k})", f"{'' if v is None else nz.display(v)}({src})"))
+    for name, data in wb.sheets.items():
+        if data.frame is not None:
+            items.append((f"除外した行数 {name}", len(data.excluded)))
+        else:
+            items.append((f"除外した行数 {name}", "シート全体(シートのエラー)"))
+    return items
