@@ -56,7 +56,7 @@ def test_init_headers_and_dropdowns_follow_the_contract(blank: Path) -> None:
                     if dv.formula1.startswith('"'):
                         assert dv.formula1.strip('"').split(",") == list(col.enum)
                     else:
-                        assert dv.formula1.startswith("='設定'!$A$"), dv.formula1
+                        assert dv.formula1.startswith("'設定'!$A$"), dv.formula1
                 if col.kind == "bool":
                     assert dv.type == "list" and dv.formula1 == '"○,×"'
         settings = wb[SETTINGS_SHEET]

@@ -232,7 +232,7 @@ def _validation(col: Column, block_ranges: Mapping[str, str]) -> DataValidation 
     prompt = _prompt(col)
     if col.kind == "enum":
         if col.enum_block and col.enum_block in block_ranges:
-            formula = "=" + block_ranges[col.enum_block]
+            formula = block_ranges[col.enum_block]  # stored without "=", as Excel writes it
         else:
             formula = '"' + ",".join(col.enum) + '"'
         dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
