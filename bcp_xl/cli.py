@@ -328,6 +328,89 @@ def is_open(date: dt.date, folder: Path | None) -> None:
     click.echo("開庁日" if reason is None else f"休日({reason})")
 
 
+@cli.group()
+def survey() -> None:
+    """業務調査票: 課ごとの業務一覧を配布し(split)、回収した調査票をマスタに取り込みます(merge)。
+
+    \b
+    例:
+      bcp-xl survey split workbooks/ surveys/
+      bcp-xl survey merge workbooks/ surveys/業務調査票_*.xlsx
+    """
+
+
+@survey.command("split")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("out", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="OUT にある同名の調査票を上書きします。")
+@handle_errors
+def survey_split(folder: Path, out: Path, force: bool) -> None:
+    """課ごとの業務調査票(業務調査票_<組織ID>_<課名>.xlsx)を OUT に作成します。
+
+    各調査票には、その課と係の業務一覧の行、マスタと同じドロップダウンと入力メッセージが入ります。
+
+    \b
+    例:
+      bcp-xl survey split workbooks/ surveys/
+    """
+    from bcp_xl import survey as survey_api
+
+    argv = [str(folder), str(out), *(["--force"] if force else [])]
+    paths = survey_api.split(folder, out, force=force, argv=argv)
+    for p in paths:
+        click.echo(f"作成しました: {p}")
+    click.echo(f"{len(paths)} 課の調査票を作成しました。")
+
+
+@survey.command("merge")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "returned",
+    metavar="RETURNED...",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="取込結果(追加・変更・削除と問題の一覧)を .xlsx で書き出します。",
+)
+@handle_errors
+def survey_merge(folder: Path, returned: tuple[Path, ...], report_file: Path | None) -> None:
+    """回収した業務調査票を検証し、bcp_master の業務一覧に取り込みます(バックアップを作成してから上書き)。
+
+    課の行は調査票の内容に置き換わります。エラーのある調査票は取り込まず、終了コード 1 になります。
+    変更がなければ何も書き込みません。
+
+    \b
+    例:
+      bcp-xl survey merge workbooks/ surveys/業務調査票_*.xlsx
+      bcp-xl survey merge workbooks/ 返送/*.xlsx --report 取込結果.xlsx
+    """
+    from bcp_xl import survey as survey_api
+
+    argv = [str(folder), *map(str, returned), *(["--report", str(report_file)] if report_file else [])]
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    result = survey_api.merge(folder, returned, stamp=stamp, argv=argv)
+    print_report(result.report, False)
+    rows = result.table()
+    if rows:
+        click.echo("\t".join(("組織ID", "課名", "調査票", "区分", "業務ID", "セル", "列名", "変更前", "変更後")))
+        for row in rows:
+            click.echo("\t".join(row))
+    click.echo(result.summary())
+    if result.written:
+        click.echo(f"{result.master.name} の業務一覧を更新しました(バックアップ: {result.backup})")
+    else:
+        click.echo(f"{result.master.name} は変更していません。")
+    if report_file is not None:
+        click.echo(f"取込結果: {survey_api.write_merge_report(result, report_file, returned)}")
+    if not result.ok:
+        click.get_current_context().exit(1)
+
+
 def main() -> None:
     cli(prog_name="bcp-xl")
 
