@@ -23,11 +23,33 @@ DEFAULT_DIR = Path("workbooks")
 DEFAULT_OUT = Path("out")
 
 
-def validate(folder: Path = DEFAULT_DIR) -> MasterSet:
-    """Validate every master workbook in ``folder``; writes nothing."""
+@dataclass
+class Checked:
+    """Validated masters with every rule computed (nothing written yet)."""
+
+    masters: MasterSet
+    as_of: dt.date
+    when: dt.datetime
+    sheets: dict[str, list[Any]]
+
+
+def check(folder: Path = DEFAULT_DIR, as_of: dt.date | None = None) -> Checked:
+    """Read and validate the masters, then run every rule so that rule findings (e.g.
+    ``non-monotonic-impact``) join the report; writes nothing."""
+    from bcp_xl import pipeline
+
     if not folder.is_dir():
         raise OutputError(f"フォルダ {folder} がありません。マスタブックのあるフォルダを指定してください。")
-    return load_masters(folder)
+    masters = load_masters(folder)
+    status_date = resolve_as_of(masters, as_of)
+    when = run_time()
+    sheets = pipeline.compute_all(masters, status_date, when) if not masters.unusable else {}
+    return Checked(masters, status_date, when, sheets)
+
+
+def validate(folder: Path = DEFAULT_DIR, as_of: dt.date | None = None) -> MasterSet:
+    """Validate every master workbook in ``folder`` and check the rules of calculations.md; writes nothing."""
+    return check(folder, as_of).masters
 
 
 def init(folder: Path, municipality: str | None = None, force: bool = False) -> list[Path]:
@@ -88,9 +110,10 @@ def build(
 
     Document generation joins here as the later steps land.
     """
-    masters = validate(folder)
+    checked = check(folder, as_of)
+    masters, status_date = checked.masters, checked.as_of
+    _stop_if_unusable(masters)
     _ensure_writable(out)
-    status_date = resolve_as_of(masters, as_of)
     inputs = [{"file": wb.name, "sha256": wb.sha256} for wb in masters.workbooks.values()]
     manifest = {
         "tool": "bcp_xl",
@@ -145,14 +168,11 @@ def compute(
 ) -> ComputeResult:
     """Validate, compute every rule and write the 計算_… sheets: into copies in ``out``, or into the
     masters themselves with ``in_place`` (backup first, atomic replace, refused while Excel holds a file)."""
-    from bcp_xl import pipeline
     from bcp_xl.workbook.results import backup, refuse_if_locked, write_results
 
-    masters = validate(folder)
+    checked = check(folder, as_of)
+    masters, status_date, when, sheets = checked.masters, checked.as_of, checked.when, checked.sheets
     _stop_if_unusable(masters)
-    status_date = resolve_as_of(masters, as_of)
-    when = run_time()
-    sheets = pipeline.compute_all(masters, status_date, when)
     targets = list(masters.workbooks.values())
     if in_place:
         for wb in targets:

@@ -216,13 +216,157 @@ def run_info(items: Sequence[tuple[str, Any]]) -> ResultSheet:
     return ResultSheet(RUN_INFO_SHEET, RUN_INFO_COLUMNS, [(k, _plain(v)) for k, v in items])
 
 
+RULE_PARAMS: dict[str, tuple[str, ...]] = {
+    "R2": ("start_rule", "impact_threshold", "horizon_hours"),
+    "R3": ("walk_speed_kmh", "prep_hours", "injury_rate", "max_walk_km", "far_delay_hours", "cap_outside_ward",
+           "on_duty_share", "off_hours_share"),
+    "R4": ("walk_speed_kmh", "prep_hours", "max_walk_km", "far_delay_hours"),
+    "R11": ("succession_min", "succession_recommended", "generator_target_hours", "stock_target_days",
+            "stock_target_persons", "comms_min_means"),
+    "R6": ("offsite_min_km",),
+}  # fmt: skip
+
+
+def _param_errors(st: Settings | None, rule: str) -> str | None:
+    """Why a rule is skipped: a parameter it uses has an error in 設定 (never computed on a guess)."""
+    if st is None:
+        return None
+    bad = [k for k in RULE_PARAMS.get(rule, ()) if st.sources.get(k) == "エラー"]
+    return f"設定の {'、'.join(bad)} に誤りがあるため" if bad else None
+
+
+def _weights(st: Settings) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for _, cells in _block_rows(st, "■業務区分"):
+        name = nz.clean_text(nz.display(cells.get("区分名") or ""))
+        w = nz.parse_num(cells.get("重み")) if cells.get("重み") not in (None, "") else nz.Parsed(1.0)
+        if name:
+            out[name] = float(w.value) if isinstance(w.value, float) else 1.0
+    return out
+
+
+def _levels(st: Settings) -> list[tuple[str, float | None]] | None:
+    rows = _block_rows(st, "■対策レベル")
+    if not rows:
+        return None
+    out: list[tuple[str, float | None]] = []
+    for _, cells in rows:
+        level = nz.clean_text(nz.display(cells.get("レベル") or ""))
+        bound = (
+            nz.parse_num(cells.get("目標RTO上限(h)"), ("時間", "h"))
+            if cells.get("目標RTO上限(h)") not in (None, "")
+            else None
+        )
+        if level:
+            out.append((level.upper(), float(bound.value) if bound and isinstance(bound.value, float) else None))
+    return out or None
+
+
 def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, list[ResultSheet]]:
     """Every rule's result sheets per workbook (key → sheets), with 計算_実行情報 last; the rules'
-    findings are added to ``ms.report``."""
+    findings are added to ``ms.report`` at their cells."""
+    from bcp_xl.compute.ict_targets import TaskStart as IctTaskStart
+    from bcp_xl.compute.ict_targets import system_targets
+    from bcp_xl.compute.priority import priority_tasks
+    from bcp_xl.compute.procedures import check_procedures
+    from bcp_xl.compute.six_elements import six_elements
+    from bcp_xl.compute.staffing import staffing
+    from bcp_xl.compute.succession import succession
+    from bcp_xl.compute.training import training_follow_up
+
     out: dict[str, list[ResultSheet]] = {key: [] for key in ms.workbooks}
+    findings: list[Finding] = []
+    inp = bcp_inputs(ms, as_of)
+    bcp_st = ms.workbooks["bcp_master"].settings if "bcp_master" in ms.workbooks else None
+    ict_st = ms.workbooks["ict_master"].settings if "ict_master" in ms.workbooks else None
+
+    def put(
+        key: str, name: str, frame: pd.DataFrame | None, skipped: str | None, found: Sequence[Finding] = ()
+    ) -> None:
+        findings.extend(found)
+        out[key].append(result_sheet(name, frame, skipped))
+
+    prio = None
+    if inp is not None:
+        why = _param_errors(bcp_st, "R2")
+        prio = priority_tasks(inp)
+        if why:
+            prio.skipped = prio.skipped or why
+        put("bcp_master", "計算_優先業務", prio.tasks, prio.skipped, prio.findings)
+        put("bcp_master", "計算_優先業務集計", prio.summary, prio.skipped)
+        staff = staffing(inp, prio)
+        why3 = _param_errors(bcp_st, "R3") or prio.skipped
+        put("bcp_master", "計算_参集", staff.units, staff.skipped or why3, staff.findings)
+        put("bcp_master", "計算_参集率", staff.rates, staff.skipped or why3)
+        succ = succession(inp)
+        why4 = _param_errors(bcp_st, "R4")
+        put("bcp_master", "計算_職務代行", succ.frame, succ.skipped or why4, succ.findings)
+        proc = check_procedures(inp, prio.starts)
+        put("bcp_master", "計算_手順点検", proc.frame, proc.skipped, proc.findings)
+        targets = None
+        if "ict_master" in ms.workbooks and prio.skipped is None:
+            targets = _ict_targets(ms, inp, prio, bcp_st, ict_st, system_targets, IctTaskStart)
+            if targets is not None and inp.ict is not None:
+                inp.ict = IctFacts(inp.ict.buildings, inp.ict.main_scenario_states, targets.backup_status)
+        six = six_elements(
+            inp,
+            succession=succ,
+            ward_available_d3=staff.ward_available_at("D3") if staff.skipped is None and not why3 else None,
+            priority=prio.starts,
+            need_after_start=staff.need_after_start,
+        )
+        put("bcp_master", "計算_6要素", six.frame, six.skipped or _param_errors(bcp_st, "R11"), six.findings)
+        train = training_follow_up(inp)
+        put("bcp_master", "計算_訓練", train.frame, train.skipped, train.findings)
+        if "ict_master" in ms.workbooks:
+            if targets is None:
+                put("ict_master", "計算_システム目標", None, prio.skipped or "ict_master のシートにエラーがあるため")
+            else:
+                why6 = _param_errors(ict_st, "R6")
+                put("ict_master", "計算_システム目標", targets.frame, why6, targets.findings)
+    elif "ict_master" in ms.workbooks:
+        put("ict_master", "計算_システム目標", None, "同じフォルダに bcp_master がないため")
+    ms.report.extend(findings_to_issues(ms, findings))
     for key in ms.workbooks:
         out[key].append(run_info(_run_items(ms, key, as_of, when)))
     return out
+
+
+def _ict_targets(
+    ms: MasterSet,
+    inp: BcpInputs,
+    prio: Any,
+    bcp_st: Settings | None,
+    ict_st: Settings | None,
+    system_targets: Any,
+    task_start: Any,
+) -> Any:
+    """R6 from bcp_master's R2 results and ict_master's systems and links (None when a sheet is unusable)."""
+    sys_data = ms.sheet("ict_master", "システム一覧")
+    link_data = ms.sheet("ict_master", "業務システム依存")
+    if sys_data is None or sys_data.frame is None or link_data is None or link_data.frame is None:
+        return None
+    weights = _weights(bcp_st) if bcp_st else {}
+    category = dict(zip(inp.tasks["task_id"], inp.tasks["category"], strict=True))
+    tasks = {tid: task_start(st.start_band, st.start_hours, st.is_priority, weights.get(category.get(tid, ""), 1.0))
+             for tid, st in prio.starts.items()}  # fmt: skip
+    all_tasks = ms.sheet("bcp_master", "業務一覧")
+    present = (
+        set(all_tasks.frame["task_id"].dropna()) if all_tasks is not None and all_tasks.frame is not None else set()
+    )
+    excluded = (present - set(tasks)) | set(prio.excluded_task_ids)
+    kwargs: dict[str, Any] = {}
+    horizon = inp.params.get("horizon_hours")
+    if isinstance(horizon, (int, float)):
+        kwargs["horizon_hours"] = float(horizon)
+    offsite = ict_st.params.get("offsite_min_km") if ict_st else None
+    if isinstance(offsite, (int, float)):
+        kwargs["offsite_min_km"] = float(offsite)
+    levels = _levels(ict_st) if ict_st else None
+    if levels:
+        kwargs["levels"] = levels
+    return system_targets(typed_frame(ms, "ict_master", "システム一覧"), typed_frame(ms, "ict_master", "業務システム依存"),
+                          tasks, excluded, **kwargs)  # fmt: skip
 
 
 def _run_items(ms: MasterSet, key: str, as_of: dt.date, when: dt.datetime) -> list[tuple[str, Any]]:

@@ -69,6 +69,8 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "continuation": "再開",
                 **_impacts(2, 3, 4, 5, 5, 5),
                 **_needs(2),
+                "need_h3": None,
+                "need_d1": None,
             },
             {
                 "task_id": "T-0003",
@@ -99,10 +101,12 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "disaster_designated": True,
                 "designated_org_id": "ORG-02",
             },
+            {"group_id": "SG-003", "org_id": "ORG-04", "distance_bucket": "3〜5km", "headcount": 6},
         ],
         "職務代行": [
             {"position": "区長", "order": 1, "successor_position": "副区長", "successor_distance_km": 4},
             {"position": "区長", "order": 2, "successor_position": "危機管理部長", "successor_arrival_hours": 2},
+            {"position": "危機管理部長", "order": 1, "successor_position": "防災課長", "successor_arrival_hours": 1},
         ],
         "行動手順": [
             {
@@ -113,6 +117,7 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "action": "本部室を開設する",
                 "due_hours": 1,
                 "responsible_role": "危機管理課長",
+                "alternate_roles": ("防災課長",),
                 "related_task_ids": ("T-0001",),
             },
             {
@@ -122,6 +127,7 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "action": "被害情報を収集する",
                 "due_hours": 3,
                 "responsible_role": "防災係長",
+                "fallback_if_role_absent": "参集した職員のうち最上位の者が行う",
                 "related_system_ids": ("SYS-001",),
             },
         ],
@@ -152,6 +158,20 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "type": "机上訓練",
                 "scenario": "SCN-01",
                 "planned_date": D(2027, 1, 20),
+            },
+            {
+                "training_id": "TR-002",
+                "fiscal_year": 2027,
+                "name": "職員参集訓練",
+                "type": "参集訓練",
+                "planned_date": D(2027, 9, 1),
+            },
+            {
+                "training_id": "TR-003",
+                "fiscal_year": 2028,
+                "name": "総合防災訓練",
+                "type": "総合訓練",
+                "planned_date": D(2028, 9, 1),
             },
         ],
         "訓練記録": [
@@ -210,6 +230,7 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "rack_anchored": True,
                 "backup_method": "なし",
                 "restore_hours": 4,
+                "current_level": "L3",
             },
         ],
         "業務システム依存": [

@@ -200,10 +200,10 @@ def test_blank_id_on_a_row_with_data(masters: Path) -> None:
 
 
 def test_text_in_number_cell(masters: Path) -> None:
-    set_cell(masters, "bcp_master", "業務一覧", "影響度(1日)", 2, "高")
+    set_cell(masters, "bcp_master", "業務一覧", "影響度(1日)", 3, "高")
     report = validate(masters).report
-    assert {(i.code, i.where.ref) for i in report.issues} == {("wrong-type", "K3")}
-    assert report.issues[0].message == "'業務一覧'!K3: 影響度(1日) は 1〜5 の整数で入力してください(入力値: \"高\")"
+    assert {(i.code, i.where.ref) for i in report.issues} == {("wrong-type", "K4")}
+    assert report.issues[0].message == "'業務一覧'!K4: 影響度(1日) は 1〜5 の整数で入力してください(入力値: \"高\")"
 
 
 def test_fraction_in_int_column(masters: Path) -> None:
@@ -246,10 +246,10 @@ def test_full_width_digits_and_spaces_are_normalised(masters: Path) -> None:
     set_cell(masters, "bcp_master", "業務一覧", "影響度(3時間)", 2, "２")
     set_cell(masters, "bcp_master", "業務一覧", "通常配置人数", 2, "　１２人　")
     set_cell(masters, "bcp_master", "業務一覧", "業務ID", 2, "ｔ－０００２")
-    set_cell(masters, "bcp_master", "業務一覧", "開始目標上書き", 3, "３時間以内")
-    set_cell(masters, "bcp_master", "業務一覧", "上書き理由", 3, "方針による")
-    set_cell(masters, "bcp_master", "業務一覧", "開始目標上書き", 4, "１か月以内")
-    set_cell(masters, "bcp_master", "業務一覧", "上書き理由", 4, "方針による")
+    set_cell(masters, "bcp_master", "業務一覧", "開始目標上書き", 1, "３時間以内")
+    set_cell(masters, "bcp_master", "業務一覧", "上書き理由", 1, "方針による")
+    set_cell(masters, "bcp_master", "業務一覧", "開始目標上書き", 2, "３日以内")
+    set_cell(masters, "bcp_master", "業務一覧", "上書き理由", 2, "方針による")
     ms = validate(masters)
     assert only(masters) == set()
     f = ms.sheet("bcp_master", "業務一覧").frame
@@ -257,10 +257,11 @@ def test_full_width_digits_and_spaces_are_normalised(masters: Path) -> None:
     assert f.at[3, "task_id"] == "T-0002"
     assert f.at[3, "impact_h3"] == 2
     assert f.at[3, "normal_staff"] == 12
-    assert f.at[4, "start_band_override"] == "H3"
-    assert f.at[5, "start_band_override"] == "M1"
-    set_cell(masters, "bcp_master", "業務一覧", "開始目標上書き", 4, "48時間")
-    assert only(masters) == {("bad-band", BCP, "業務一覧", "Q5")}
+    assert f.at[2, "start_band_override"] == "H3"
+    assert f.at[3, "start_band_override"] == "D3"
+    set_cell(masters, "bcp_master", "業務一覧", "開始目標上書き", 3, "48時間")
+    set_cell(masters, "bcp_master", "業務一覧", "上書き理由", 3, "方針による")
+    assert only(masters) == {("bad-band", BCP, "業務一覧", "Q4")}
 
 
 def test_share_over_one_is_read_as_percent(masters: Path) -> None:
@@ -326,10 +327,10 @@ def test_duplicate_ids_and_repeated_names(masters: Path) -> None:
 
 
 def test_unknown_reference_in_same_workbook(masters: Path) -> None:
-    set_cell(masters, "bcp_master", "業務一覧", "組織ID", 1, "ORG-99")
+    set_cell(masters, "bcp_master", "業務一覧", "組織ID", 3, "ORG-99")
     report = validate(masters).report
-    assert {(i.code, i.where.workbook, i.where.ref) for i in report.issues} == {("unknown-reference", BCP, "B2")}
-    assert report.issues[0].message == "'業務一覧'!B2: 組織ID \"ORG-99\" が 組織 にありません。"
+    assert {(i.code, i.where.workbook, i.where.ref) for i in report.issues} == {("unknown-reference", BCP, "B4")}
+    assert report.issues[0].message == "'業務一覧'!B4: 組織ID \"ORG-99\" が 組織 にありません。"
 
 
 def test_unknown_reference_across_workbooks(masters: Path) -> None:

@@ -437,6 +437,12 @@ def _vocab_link(w: World, t: Row, s: Row) -> Row:
         return row
     start = t["_start"]
     alt = t.get("manual_alt")
+    if start == "H0" and s["hosting"] == "庁舎内":
+        # a task that must not stop cannot lean on one building's server room: it keeps a manual
+        # fallback and uses the system only as an aid (else R6 reports continuous-in-building)
+        row["dependency"] = "C"
+        row["manual_alt"] = alt or "電話・紙様式による対応に切り替える"
+        return row
     if start == "H0" or alt:
         row["dependency"] = "B"
         row["manual_tolerance_hours"] = TOLERANCE[start]

@@ -85,6 +85,26 @@ RESULT_SHEETS: dict[str, tuple[C, ...]] = {
         C("期限", "due", "yyyy/m/d"),
         C("判定", "status"),
     ),
+    # ---- ict_master ----
+    "計算_システム目標": (
+        C("システムID", "system_id"),
+        C("システム名", "name", width=24),
+        C("種別", "kind"),
+        C("必要RTO(h)", "rto_hours", "0.#"),
+        C("起因業務ID", "driving_task_id"),
+        C("起因規則", "driving_rule"),
+        C("継承元システムID", "inherited_from"),
+        C("依存優先業務数", "priority_task_count", "0"),
+        C("必要RPO(h)", "rpo_hours", "0.#"),
+        C("RPO起因業務ID", "rpo_task_id"),
+        C("優先システム", "is_priority_system"),
+        C("優先順位", "priority_rank", "0"),
+        C("目標対策レベル", "target_level"),
+        C("現行対策レベル", "current_level"),
+        C("レベル差", "level_gap", "0"),
+        C("バックアップ判定", "backup_status", width=20),
+        C("必要端末数計", "terminals_total", "0"),
+    ),
 }
 
 RUN_INFO_SHEET = "計算_実行情報"
