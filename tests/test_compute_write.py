@@ -203,3 +203,23 @@ def test_text_in_results_is_never_a_formula(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(tmp_path / "o.xlsx")["計算_テスト"]
     assert [c.value for c in ws["A"]] == ["内容", '=HYPERLINK("x")', "+1", "@SUM(A1)"]
     assert all(c.data_type == "s" for c in ws["A"])
+
+
+def test_compute_on_the_sample_writes_every_result_sheet(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1] / "workbooks"
+    result = CliRunner().invoke(cli, ["compute", str(root), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    bcp = openpyxl.load_workbook(tmp_path / "bcp_master.xlsx", read_only=True)
+    expected = ["計算_優先業務", "計算_優先業務集計", "計算_参集", "計算_参集率", "計算_職務代行", "計算_手順点検",
+                "計算_6要素", "計算_訓練", "計算_実行情報"]  # fmt: skip
+    assert [n for n in bcp.sheetnames if n.startswith("計算_")] == expected
+    tasks = list(bcp["計算_優先業務"].iter_rows(values_only=True))
+    assert tasks[0][0] == "業務ID" and len(tasks) == 1 + 1500
+    assert all(str(r[0]).startswith("T-") for r in tasks[1:])  # every row names the task it came from
+    six = list(bcp["計算_6要素"].iter_rows(values_only=True))
+    assert [r[0] for r in six[1:]] == [1, 2, 3, 4, 5, 6]
+    assert {r[2] for r in six[1:]} <= {"適合", "一部適合", "不適合", "判定不能"}
+    ict = openpyxl.load_workbook(tmp_path / "ict_master.xlsx", read_only=True)
+    targets = list(ict["計算_システム目標"].iter_rows(values_only=True))
+    assert all(str(r[0]).startswith("SYS-") for r in targets[1:])
+    assert any(r[5] == "継承" and r[6] for r in targets[1:])  # provenance of inherited targets
