@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from compute_builders import row_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,10 +82,6 @@ def task(
     return row
 
 
-def frame(rows: list[dict[str, Any]], start: int = 2) -> pd.DataFrame:
-    return pd.DataFrame(rows, index=pd.Index(range(start, start + len(rows)), name="row"), dtype=object)
-
-
 def inputs(
     rows: list[dict[str, Any]] | pd.DataFrame,
     *,
@@ -95,7 +92,7 @@ def inputs(
     bands: Bands | None = None,
     unusable: frozenset[str] = frozenset(),
 ) -> BcpInputs:
-    tasks = rows if isinstance(rows, pd.DataFrame) else frame(rows)
+    tasks = rows if isinstance(rows, pd.DataFrame) else row_frame(rows)
     return BcpInputs(
         params={"start_rule": rule, "impact_threshold": theta, "horizon_hours": horizon},
         as_of=AS_OF,
@@ -623,7 +620,7 @@ def _rows(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @settings(max_examples=100, deadline=None)
 @given(specs=st.lists(any_task, min_size=1, max_size=12), perm_seed=st.randoms(use_true_random=False))
 def test_reordering_rows_changes_nothing(specs: list[dict[str, Any]], perm_seed: Any) -> None:
-    df = frame(_rows(specs))
+    df = row_frame(_rows(specs))
     order = list(df.index)
     perm_seed.shuffle(order)
     shuffled = df.loc[order]

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+from compute_builders import rows_of, sheet_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,13 +58,8 @@ def step(pid: str, no: int, **kw: Any) -> dict[str, Any]:
 
 
 def inputs(rows: list[dict[str, Any]], absent: tuple[str, ...] = (), **kw: Any) -> BcpInputs:
-    full = [{c: r.get(c) for c in PROC_COLUMNS} for r in rows]
-    df = pd.DataFrame(full, columns=list(PROC_COLUMNS), index=range(2, 2 + len(rows)), dtype=object)
+    df = sheet_frame(rows, PROC_COLUMNS)
     return BcpInputs(params={}, as_of=dt.date(2026, 11, 27), procedures=df, absent_positions=absent, **kw)
-
-
-def rows_of(result: Any) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in result.frame.itertuples(index=False)]
 
 
 def test_columns_match_the_result_sheet() -> None:

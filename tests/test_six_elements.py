@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pandas as pd
 import pytest
+from compute_builders import sheet_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,11 +34,6 @@ SIX_COLUMNS = (
     "note",
 )
 BLD_COLUMNS = ("building_id", "name", "kind", "generator_hours", "fuel_contract", "is_alternate_site")
-
-
-def frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    full = [{c: r.get(c) for c in columns} for r in rows]
-    return pd.DataFrame(full, columns=list(columns), index=range(2, 2 + len(rows)), dtype=object)
 
 
 def fact(fid: str, no: int, kind: str, name: str, **kw: Any) -> dict[str, Any]:
@@ -120,12 +115,12 @@ def inputs(
     return BcpInputs(
         params=params or {},
         as_of=dt.date(2026, 11, 27),
-        orgs=frame(ORGS, ORG_COLUMNS),
-        succession=frame(succ, SUCC_COLUMNS),
-        staff_groups=frame(staff, STAFF_COLUMNS),
-        procedures=frame(procs, PROC_COLUMNS),
-        six_facts=frame(facts, SIX_COLUMNS),
-        ict=IctFacts(frame(buildings, BLD_COLUMNS), states, backup) if ict is ICT_DEFAULT else ict,
+        orgs=sheet_frame(ORGS, ORG_COLUMNS),
+        succession=sheet_frame(succ, SUCC_COLUMNS),
+        staff_groups=sheet_frame(staff, STAFF_COLUMNS),
+        procedures=sheet_frame(procs, PROC_COLUMNS),
+        six_facts=sheet_frame(facts, SIX_COLUMNS),
+        ict=IctFacts(sheet_frame(buildings, BLD_COLUMNS), states, backup) if ict is ICT_DEFAULT else ict,
         **kw,
     )
 

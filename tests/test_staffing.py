@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from compute_builders import row_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -104,10 +105,6 @@ def group(
     }
 
 
-def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, index=pd.Index(range(2, 2 + len(rows)), name="row"), dtype=object)
-
-
 def inputs(
     tasks: list[dict[str, Any]] | pd.DataFrame,
     groups: list[dict[str, Any]] | pd.DataFrame,
@@ -127,8 +124,8 @@ def inputs(
         category_order=("災害応急対策業務", "優先度の高い通常業務"),
         distance_km=distance_km or {},
         orgs=pd.DataFrame(ORGS, dtype=object),
-        tasks=tasks if isinstance(tasks, pd.DataFrame) else frame(tasks),
-        staff_groups=groups if isinstance(groups, pd.DataFrame) else frame(groups),
+        tasks=tasks if isinstance(tasks, pd.DataFrame) else row_frame(tasks),
+        staff_groups=groups if isinstance(groups, pd.DataFrame) else row_frame(groups),
         sheets_unusable=unusable,
     )
 
@@ -625,8 +622,8 @@ task_spec = st.fixed_dictionaries(
 
 
 def _ward(tasks: list[dict[str, Any]], groups: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    t = frame([task(f"T-{i + 1:04d}", s["start"], s["needs"], org_id=s["org"]) for i, s in enumerate(tasks)])
-    g = frame(
+    t = row_frame([task(f"T-{i + 1:04d}", s["start"], s["needs"], org_id=s["org"]) for i, s in enumerate(tasks)])
+    g = row_frame(
         [
             group(
                 f"SG-{i + 1:03d}",

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from compute_builders import sheet_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,12 +34,6 @@ SUCC_COLUMNS = (
     "basis",
 )
 ORG_COLUMNS = ("org_id", "org_name", "level", "parent_org_id", "head_position", "building_id", "floor", "note")
-
-
-def frame(rows: list[dict[str, Any]], columns: tuple[str, ...], first_row: int = 2) -> pd.DataFrame:
-    """Rows as the caller gives them: contract columns, index = Excel row."""
-    full = [{c: r.get(c) for c in columns} for r in rows]
-    return pd.DataFrame(full, columns=list(columns), index=range(first_row, first_row + len(rows)), dtype=object)
 
 
 def succ(
@@ -81,8 +76,8 @@ def inputs(
     return BcpInputs(
         params=params or {},
         as_of=dt.date(2026, 11, 27),
-        orgs=frame(orgs, ORG_COLUMNS),
-        succession=frame(rows, SUCC_COLUMNS),
+        orgs=sheet_frame(orgs, ORG_COLUMNS),
+        succession=sheet_frame(rows, SUCC_COLUMNS),
         absent_positions=absent,
         **kw,
     )

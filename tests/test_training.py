@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+from compute_builders import rows_of, sheet_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,11 +72,6 @@ def record(rid: str, tid: str, held: dt.date = HELD, **kw: Any) -> dict[str, Any
     return base
 
 
-def frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    full = [{c: r.get(c) for c in columns} for r in rows]
-    return pd.DataFrame(full, columns=list(columns), index=range(2, 2 + len(rows)), dtype=object)
-
-
 COVERED = [
     plan("TR-001", 2026, D(2026, 9, 1)),
     plan("TR-002", 2027, D(2027, 9, 1), name="図上訓練"),
@@ -93,14 +89,10 @@ def inputs(
     return BcpInputs(
         params={},
         as_of=as_of,
-        trainings=frame(plans, PLAN_COLUMNS),
-        training_records=frame(recs, RECORD_COLUMNS),
+        trainings=sheet_frame(plans, PLAN_COLUMNS),
+        training_records=sheet_frame(recs, RECORD_COLUMNS),
         **kw,
     )
-
-
-def rows_of(result: Any) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in result.frame.itertuples(index=False)]
 
 
 def test_columns_match_the_result_sheet() -> None:

@@ -44,7 +44,6 @@ Decisions where calculations.md is silent:
 
 from __future__ import annotations
 
-import math
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -55,6 +54,7 @@ from typing import Any, Final
 import pandas as pd
 
 from bcp_xl.compute.base import Finding, RuleResult, Severity
+from bcp_xl.compute.values import as_number, as_text, format_number, is_blank, last_number_key
 
 __all__ = [
     "BACKUP_INTERVAL",
@@ -192,42 +192,14 @@ class SystemTargets:
 # ---- small helpers ----------------------------------------------------------------------------------
 
 
-def _blank(v: Any) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    return isinstance(v, str) and not v.strip()
-
-
-def _num(v: Any) -> float | None:
-    return None if _blank(v) else float(v)
-
-
-def _text(v: Any) -> str | None:
-    return None if _blank(v) else str(v).strip()
-
-
 def _ids(v: Any) -> tuple[str, ...]:
-    if v is None or v is pd.NA:
-        return ()
-    if isinstance(v, float) and math.isnan(v):
+    if is_blank(v):
         return ()
     if isinstance(v, str):
         return tuple(p for p in _SPLIT.split(v) if p)
     if isinstance(v, Iterable):
-        return tuple(str(p).strip() for p in v if not _blank(p))
+        return tuple(str(p).strip() for p in v if not is_blank(p))
     return (str(v),)
-
-
-def _id_key(i: str) -> tuple[int, str]:
-    """Sort key of an ID: the number at its end (-1 when none), then the text."""
-    m = re.search(r"(\d+)\s*$", i)
-    return (int(m.group(1)) if m else -1, i)
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _level_number(level: str | None) -> int:
@@ -300,7 +272,7 @@ def _components(nodes: Sequence[str], succ: Mapping[str, Sequence[str]]) -> list
                     comp.append(w)
                     if w == v:
                         break
-                out.append(sorted(comp, key=_id_key))
+                out.append(sorted(comp, key=last_number_key))
     return out
 
 
@@ -353,7 +325,7 @@ class _Direct:
     band: str
 
     def key(self) -> tuple[int, int, tuple[int, str]]:
-        return (_DEP_RANK[self.rule], _band_rank(self.band), _id_key(self.task_id))
+        return (_DEP_RANK[self.rule], _band_rank(self.band), last_number_key(self.task_id))
 
 
 def _read_systems(systems: pd.DataFrame) -> dict[str, _System]:
@@ -375,23 +347,23 @@ def _read_systems(systems: pd.DataFrame) -> dict[str, _System]:
         )
     }
     for k, row in enumerate(systems.index.tolist()):
-        sid = _text(cols["system_id"][k])
+        sid = as_text(cols["system_id"][k])
         if sid is None or sid in out:
             continue
         offsite = cols["backup_offsite"][k]
         out[sid] = _System(
             row=int(row),
             sid=sid,
-            name=None if _blank(cols["name"][k]) else cols["name"][k],
-            kind=_text(cols["kind"][k]),
-            hosting=_text(cols["hosting"][k]),
+            name=None if is_blank(cols["name"][k]) else cols["name"][k],
+            kind=as_text(cols["kind"][k]),
+            hosting=as_text(cols["hosting"][k]),
             depends_on=_ids(cols["depends_on"][k]),
-            terminals=_num(cols["terminals_required"][k]) or 0.0,
-            backup_method=_text(cols["backup_method"][k]),
-            backup_interval=_num(cols["backup_interval_hours"][k]),
-            backup_offsite=None if _blank(offsite) else bool(offsite),
-            backup_offsite_km=_num(cols["backup_offsite_km"][k]),
-            current_level=_text(cols["current_level"][k]),
+            terminals=as_number(cols["terminals_required"][k]) or 0.0,
+            backup_method=as_text(cols["backup_method"][k]),
+            backup_interval=as_number(cols["backup_interval_hours"][k]),
+            backup_offsite=None if is_blank(offsite) else bool(offsite),
+            backup_offsite_km=as_number(cols["backup_offsite_km"][k]),
+            current_level=as_text(cols["current_level"][k]),
         )
     return out
 
@@ -445,14 +417,14 @@ def system_targets(
         found.append((_SHEET_RANK[f.sheet], f.row, len(found), f))
 
     sys_by_id = _read_systems(systems)
-    ids = sorted(sys_by_id, key=_id_key)
+    ids = sorted(sys_by_id, key=last_number_key)
     bit_of = {sid: 1 << i for i, sid in enumerate(ids)}
 
     # the cleaned graph: dependent → dependencies, and dependency → dependents
     succ: dict[str, tuple[str, ...]] = {}
     for sid in ids:
         deps = {d for d in sys_by_id[sid].depends_on if d in sys_by_id and d != sid}
-        succ[sid] = tuple(sorted(deps, key=_id_key))
+        succ[sid] = tuple(sorted(deps, key=last_number_key))
     pred: dict[str, list[str]] = {sid: [] for sid in ids}
     for sid in ids:
         for dep_id in succ[sid]:
@@ -474,10 +446,10 @@ def system_targets(
     l_tol = _column(links, "manual_tolerance_hours")
     l_rpo = _column(links, "rpo_need_hours")
     for k, row in enumerate(l_rows):
-        tid = _text(l_task[k])
-        link_sys = _text(l_sys[k])
-        dep = _text(l_dep[k])
-        tol = _num(l_tol[k])
+        tid = as_text(l_task[k])
+        link_sys = as_text(l_sys[k])
+        dep = as_text(l_dep[k])
+        tol = as_number(l_tol[k])
         if tol is not None and dep in ("A", "C"):
             report(
                 _finding(
@@ -487,7 +459,7 @@ def system_targets(
                     int(row),
                     "manual_tolerance_hours",
                     f"依存度 {dep} では手作業許容時間を使いません(無視します)。",
-                    _fmt(tol),
+                    format_number(tol, 6),
                 )
             )
         if tid is None:
@@ -528,10 +500,14 @@ def system_targets(
         own_tasks[link_sys] |= task_bit[tid]
         w = own_weight[link_sys]
         own_weight[link_sys] = start.weight if w is None else max(w, start.weight)
-        need = _num(l_rpo[k])
+        need = as_number(l_rpo[k])
         if need is not None:
             cur = rpo.get(link_sys)
-            if cur is None or need < cur[0] - EPS or (abs(need - cur[0]) <= EPS and _id_key(tid) < _id_key(cur[1])):
+            if (
+                cur is None
+                or need < cur[0] - EPS
+                or (abs(need - cur[0]) <= EPS and last_number_key(tid) < last_number_key(cur[1]))
+            ):
                 rpo[link_sys] = (need, tid)
         if start.band == "H0":
             h0_tasks.setdefault(link_sys, set()).add(tid)
@@ -574,7 +550,7 @@ def system_targets(
                         abs(ry.hours - best.hours) <= EPS
                         and best.rule == RULE_INHERITED
                         and best.inherited_from is not None
-                        and _id_key(y) < _id_key(best.inherited_from)
+                        and last_number_key(y) < last_number_key(best.inherited_from)
                     )
                 ):
                     best = Requirement(ry.hours, ry.task_id, RULE_INHERITED, y)
@@ -586,7 +562,7 @@ def system_targets(
             held = [(r.hours, x) for x in comp if (r := own[x]) is not None]
             if held:
                 low = min(h for h, _ in held)
-                holder = min((x for h, x in held if h <= low + EPS), key=_id_key)
+                holder = min((x for h, x in held if h <= low + EPS), key=last_number_key)
                 hr = own[holder]
                 assert hr is not None
                 for x in comp:
@@ -653,7 +629,7 @@ def system_targets(
                 )
             )
         if s.hosting == IN_BUILDING and x in h0_tasks and _level_number(s.current_level) < 4:
-            names = ", ".join(sorted(h0_tasks[x], key=_id_key))
+            names = ", ".join(sorted(h0_tasks[x], key=last_number_key))
             report(
                 _finding(
                     "continuous-in-building",
@@ -681,7 +657,7 @@ def system_targets(
     # ---- ranks and rows ----------------------------------------------------------------------------
     def rank_key(x: str) -> tuple[float, int, float, tuple[int, str]]:
         w = max_weight[x]
-        return (req[x].hours, -task_mask[x].bit_count(), -(w if w is not None else 0.0), _id_key(x))
+        return (req[x].hours, -task_mask[x].bit_count(), -(w if w is not None else 0.0), last_number_key(x))
 
     ranked = sorted(priority, key=rank_key)
     rank_of = {x: i + 1 for i, x in enumerate(ranked)}

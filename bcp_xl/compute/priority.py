@@ -51,6 +51,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from bcp_xl.compute.base import TIMED, Bands, BcpInputs, Finding, RuleResult, Severity
+from bcp_xl.compute.values import format_number, is_blank
+from bcp_xl.compute.values import last_number_key as id_key
 
 __all__ = [
     "AXIS_CATEGORY",
@@ -271,27 +273,13 @@ def _col(df: pd.DataFrame, name: str) -> list[Any]:
 
 
 def _none(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return None
-    if isinstance(v, str) and not v.strip():
-        return None
-    return v
+    return None if is_blank(v) else v
 
 
 def id_number(ids: pd.Series) -> pd.Series:
     """The numeric part at the end of each ID (ORG-11 → 11; -1 when there is none)."""
     num = ids.astype("string").str.extract(r"(\d+)\s*$", expand=False)
     return pd.to_numeric(num, errors="coerce").fillna(-1).astype("int64")
-
-
-def id_key(i: str) -> tuple[int, str]:
-    """Sort key of an ID: its numeric part at the end, then the text."""
-    digits = ""
-    for ch in reversed(i):
-        if not ch.isdigit():
-            break
-        digits = ch + digits
-    return (int(digits) if digits else -1, i)
 
 
 def sort_ids(ids: Iterable[str]) -> list[str]:
@@ -312,10 +300,6 @@ def _numeric(df: pd.DataFrame, cols: Iterable[str]) -> FloatArray:
         for c in cols
     ]
     return np.column_stack(mats) if mats else np.empty((n, 0))
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
 
 
 def _impact_header(bands: Bands, code: str) -> str:
@@ -406,8 +390,8 @@ def priority_tasks(inp: BcpInputs) -> PriorityResult:
             int(rows[i]),
             IMPACT_COLUMNS[k],
             f"{_impact_header(bands, TIMED[k])} が {_impact_header(bands, TIMED[p])} より小さくなっています"
-            f"({_fmt(imp[i, p])}→{_fmt(imp[i, k])})。影響度は時間の経過とともに同じか大きくなるように入力してください。",
-            _fmt(imp[i, k]),
+            f"({format_number(imp[i, p])}→{format_number(imp[i, k])})。影響度は時間の経過とともに同じか大きくなるように入力してください。",
+            format_number(imp[i, k]),
         )
     for i, k in zip(*np.nonzero(missing), strict=True):
         add(
@@ -483,11 +467,11 @@ def priority_tasks(inp: BcpInputs) -> PriorityResult:
             "warning",
             int(rows[i]),
             "category",
-            f"{category[i]}ですが影響度が {_fmt(theta)} に達しないため、既定により非常時優先業務({_label(bands, cat_band)})"
+            f"{category[i]}ですが影響度が {format_number(theta)} に達しないため、既定により非常時優先業務({_label(bands, cat_band)})"
             "としました。優先業務としない場合は開始目標上書きに「対象外」と理由を入力してください。",
             str(category[i]),
         )
-        remarks[i].append(f"業務区分の既定により優先業務としました(影響度が {_fmt(theta)} 未満)")
+        remarks[i].append(f"業務区分の既定により優先業務としました(影響度が {format_number(theta)} 未満)")
     for i in np.flatnonzero(conflict_pause):
         add(
             "continuation-conflict",
@@ -505,7 +489,7 @@ def priority_tasks(inp: BcpInputs) -> PriorityResult:
             "warning",
             int(rows[i]),
             "continuation",
-            f"業務継続区分は「継続」ですが、影響度が {_fmt(theta)} に達する区分がありません。区分か影響度を見直してください。",
+            f"業務継続区分は「継続」ですが、影響度が {format_number(theta)} に達する区分がありません。区分か影響度を見直してください。",
             "継続",
         )
         remarks[i].append("業務継続区分と判定が一致しません")

@@ -7,14 +7,13 @@ start of its related priority tasks (R2) and whether ■不在想定職位 leave
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
 import pandas as pd
 
 from bcp_xl.compute.base import BcpInputs, Finding, RuleResult, Severity
+from bcp_xl.compute.values import as_number, as_text, first_number_key, format_number, is_blank, row_records
 from bcp_xl.workbook.normalize import normalize_position
 
 __all__ = ["CHECKS", "COLUMNS", "STATUS_OK", "check_procedures"]
@@ -35,51 +34,14 @@ CHECKS: Final[dict[str, tuple[str, str]]] = {
     "related-task-not-priority": ("関連業務", "related_task_ids"),
     "excluded-task-link": ("関連業務", "related_task_ids"),
 }
-_DIGITS = re.compile(r"\d+")
-
-
-def _blank(value: object) -> bool:
-    """None, NaN, NA, NaT or white space only."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    if isinstance(value, str):
-        return not value.strip()
-    return False
-
-
-def _text(value: object) -> str | None:
-    return None if _blank(value) else str(value).strip()
-
-
-def _num(value: object) -> float | None:
-    if _blank(value) or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value))
-    except ValueError:
-        return None
 
 
 def _items(value: object) -> tuple[str, ...]:
     """A list cell as a tuple of non-blank texts (a lone text counts as one item)."""
-    if _blank(value):
+    if is_blank(value):
         return ()
     raw = value if isinstance(value, (tuple, list)) else (value,)
-    return tuple(t for t in (_text(v) for v in raw) if t is not None)
-
-
-def _id_key(value: str) -> tuple[int, str]:
-    m = _DIGITS.search(value)
-    return (int(m.group()) if m else -1, value)
-
-
-def _fmt(x: float) -> str:
-    """Hours as written in messages: 24, 1.5."""
-    return str(int(x)) if float(x).is_integer() else f"{x:.10g}"
+    return tuple(t for t in (as_text(v) for v in raw) if t is not None)
 
 
 def check_procedures(inp: BcpInputs, start_hours: Mapping[str, tuple[str, float | None, bool]]) -> RuleResult:
@@ -89,17 +51,15 @@ def check_procedures(inp: BcpInputs, start_hours: Mapping[str, tuple[str, float 
     if SHEET in inp.sheets_unusable:
         return RuleResult(empty, skipped=f"{SHEET} シートにエラーがあるため")
     check_tasks = TASK_SHEET not in inp.sheets_unusable
-    absent = {normalize_position(p) for p in inp.absent_positions if _text(p)}
+    absent = {normalize_position(p) for p in inp.absent_positions if as_text(p)}
 
     steps: list[tuple[tuple[int, str], int, int, dict[str, Any]]] = []
-    if not inp.procedures.empty:
-        recs: dict[Any, dict[Any, Any]] = inp.procedures.to_dict("index")
-        for row, rec in recs.items():
-            pid = _text(rec.get("procedure_id"))
-            step = _num(rec.get("step_no"))
-            if pid is None or step is None:
-                continue
-            steps.append((_id_key(pid), int(step), int(row), rec))
+    for row, rec in row_records(inp.procedures):
+        pid = as_text(rec.get("procedure_id"))
+        step = as_number(rec.get("step_no"))
+        if pid is None or step is None:
+            continue
+        steps.append((first_number_key(pid), int(step), row, rec))
     steps.sort(key=lambda s: (s[0], s[1], s[2]))
 
     findings: list[Finding] = []
@@ -120,11 +80,14 @@ def check_procedures(inp: BcpInputs, start_hours: Mapping[str, tuple[str, float 
             per_procedure[pid] = 0
             order.append(pid)
         alternates = _items(rec.get("alternate_roles"))
-        if not alternates and _text(rec.get("fallback_if_role_absent")) is None:
+        if not alternates and as_text(rec.get("fallback_if_role_absent")) is None:
             add(pid, step, row, "no-alternate", "warning", "担当職位が不在のときの代替職位も対応も定められていません。")
-        if _text(rec.get("required_resources")) is not None and _text(rec.get("fallback_if_resource_missing")) is None:
+        if (
+            as_text(rec.get("required_resources")) is not None
+            and as_text(rec.get("fallback_if_resource_missing")) is None
+        ):
             add(pid, step, row, "no-resource-fallback", "warning", "必要資源が使えないときの対応が定められていません。")
-        due = _num(rec.get("due_hours"))
+        due = as_number(rec.get("due_hours"))
         related = _items(rec.get("related_task_ids")) if check_tasks else ()
         if due is not None:
             for task in related:
@@ -139,10 +102,10 @@ def check_procedures(inp: BcpInputs, start_hours: Mapping[str, tuple[str, float 
                         row,
                         "step-after-task-start",
                         "warning",
-                        f"期限({_fmt(due)}h)が関連業務 {task} の開始目標({_fmt(hours)}h)より遅くなっています。",
-                        _fmt(due),
+                        f"期限({format_number(due)}h)が関連業務 {task} の開始目標({format_number(hours)}h)より遅くなっています。",
+                        format_number(due),
                     )
-        role = _text(rec.get("responsible_role"))
+        role = as_text(rec.get("responsible_role"))
         roles = ([role] if role is not None else []) + list(alternates)
         if roles and all(normalize_position(r) in absent for r in roles):
             add(

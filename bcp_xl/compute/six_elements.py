@@ -8,17 +8,15 @@ marked ○ (passed), × (hard check failed), △ (soft check failed) or − (not
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
 from bcp_xl.compute.base import BcpInputs, Finding, RuleResult
 from bcp_xl.compute.succession import CONDITIONS, SuccessionResult
-from bcp_xl.schemas.settings_spec import BCP_PARAMS
+from bcp_xl.compute.values import as_bool, as_number, as_text, first_number_key, format_number, param, row_records
 from bcp_xl.workbook.normalize import normalize_position
 
 __all__ = [
@@ -67,8 +65,6 @@ BACKUP_CHECK: Final = "要確認"
 BACKUP_FAIL: Final = "不適合"
 SELF_OPERATED: Final = "自営"
 EPS: Final = 1e-9
-_DEFAULTS: Final[dict[str, Any]] = {p.key: p.default for p in BCP_PARAMS}
-_DIGITS = re.compile(r"\d+")
 _LISTED: Final = 10  # IDs named in one line before "ほか n 件"
 
 
@@ -111,58 +107,7 @@ def element_status(checks: Iterable[ElementCheck]) -> str:
     return STATUS_OK
 
 
-# ---- cell helpers ---------------------------------------------------------------------------------
-
-
-def _blank(value: object) -> bool:
-    """None, NaN, NA, NaT or white space only."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    if isinstance(value, str):
-        return not value.strip()
-    return False
-
-
-def _text(value: object) -> str | None:
-    return None if _blank(value) else str(value).strip()
-
-
-def _num(value: object) -> float | None:
-    if _blank(value) or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value))
-    except ValueError:
-        return None
-
-
-def _bool(value: object, default: bool) -> bool:
-    return default if _blank(value) else bool(value)
-
-
-def _param(inp: BcpInputs, key: str) -> Any:
-    value = inp.params.get(key)
-    return _DEFAULTS.get(key) if _blank(value) else value
-
-
-def _id_key(value: str) -> tuple[int, str]:
-    m = _DIGITS.search(value)
-    return (int(m.group()) if m else -1, value)
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.10g}"
-
-
-def _records(df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
-    if df.empty:
-        return []
-    recs: dict[Any, dict[Any, Any]] = df.to_dict("index")
-    return sorted(((int(k), v) for k, v in recs.items()), key=lambda kv: kv[0])
+# ---- helpers --------------------------------------------------------------------------------------
 
 
 def _listing(ids: list[str]) -> str:
@@ -188,18 +133,18 @@ class _Fact:
 
 def _facts(inp: BcpInputs) -> list[_Fact]:
     out: list[_Fact] = []
-    for row, rec in _records(inp.six_facts):
+    for row, rec in row_records(inp.six_facts):
         out.append(
             _Fact(
                 row,
-                _text(rec.get("fact_type")) or "",
-                _text(rec.get("name")) or "",
-                _text(rec.get("building_id")),
-                _num(rec.get("quantity")),
-                _num(rec.get("persons")),
-                _text(rec.get("provider")),
-                _bool(rec.get("backup_power"), False),
-                _text(rec.get("status")),
+                as_text(rec.get("fact_type")) or "",
+                as_text(rec.get("name")) or "",
+                as_text(rec.get("building_id")),
+                as_number(rec.get("quantity")),
+                as_number(rec.get("persons")),
+                as_text(rec.get("provider")),
+                as_bool(rec.get("backup_power"), False),
+                as_text(rec.get("status")),
             )
         )
     return out
@@ -211,14 +156,14 @@ def _buildings(inp: BcpInputs) -> tuple[str | None, dict[str, float]]:
         return None, {}
     hq: str | None = None
     hours: dict[str, float] = {}
-    for _row, rec in _records(inp.ict.buildings):
-        bid = _text(rec.get("building_id"))
+    for _row, rec in row_records(inp.ict.buildings):
+        bid = as_text(rec.get("building_id"))
         if bid is None:
             continue
-        h = _num(rec.get("generator_hours"))
+        h = as_number(rec.get("generator_hours"))
         if h is not None:
             hours[bid] = h
-        if _text(rec.get("kind")) == HQ_KIND and (hq is None or _id_key(bid) < _id_key(hq)):
+        if as_text(rec.get("kind")) == HQ_KIND and (hq is None or first_number_key(bid) < first_number_key(hq)):
             hq = bid
     return hq, hours
 
@@ -257,9 +202,9 @@ def six_elements(
                         SIX_SHEET,
                         f.row,
                         "quantity",
-                        f"重要6要素 の発電機稼働時間({_fmt(f.quantity)}h)が庁舎({_fmt(ict_hours[f.building])}h)と"
+                        f"重要6要素 の発電機稼働時間({format_number(f.quantity)}h)が庁舎({format_number(ict_hours[f.building])}h)と"
                         "異なります。小さい方で判定します。",
-                        _fmt(f.quantity),
+                        format_number(f.quantity),
                     )
                 )
             gen_hours[f.building] = min(gen_hours[f.building], f.quantity)
@@ -270,7 +215,7 @@ def six_elements(
             for f in facts
             if f.fact_type == "代替庁舎" and f.status == "済" and f.building and f.building != hq
         },
-        key=_id_key,
+        key=first_number_key,
     )
 
     checks: list[ElementCheck] = []
@@ -290,8 +235,8 @@ def six_elements(
 
 
 def _element1(inp: BcpInputs, succ: SuccessionResult) -> list[ElementCheck]:
-    need = int(_param(inp, "succession_min"))
-    recommended = int(_param(inp, "succession_recommended"))
+    need = int(param(inp.params, "succession_min"))
+    recommended = int(param(inp.params, "succession_recommended"))
     head = succ.ward_head
     name = head or "区長"
     out: list[ElementCheck] = []
@@ -306,8 +251,8 @@ def _element1(inp: BcpInputs, succ: SuccessionResult) -> list[ElementCheck]:
     if STAFF_SHEET in inp.sheets_unusable:
         out.append(ElementCheck(1, True, None, "災害時指定の職員: 職員参集 シートにエラーがあるため判定できません"))
     else:
-        groups = [rec for _, rec in _records(inp.staff_groups) if _bool(rec.get("disaster_designated"), False)]
-        persons = sum(int(n) for rec in groups if (n := _num(rec.get("headcount"))) is not None)
+        groups = [rec for _, rec in row_records(inp.staff_groups) if as_bool(rec.get("disaster_designated"), False)]
+        persons = sum(int(n) for rec in groups if (n := as_number(rec.get("headcount"))) is not None)
         out.append(
             ElementCheck(1, True, len(groups) >= 1, f"災害時指定の職員参集 {len(groups)} 件・{persons} 人(必要 1 件)")
         )
@@ -317,8 +262,8 @@ def _element1(inp: BcpInputs, succ: SuccessionResult) -> list[ElementCheck]:
     else:
         steps = [
             rec
-            for _, rec in _records(inp.procedures)
-            if _text(rec.get("phase")) == "初動" and _text(rec.get("trigger")) is not None
+            for _, rec in row_records(inp.procedures)
+            if as_text(rec.get("phase")) == "初動" and as_text(rec.get("trigger")) is not None
         ]
         out.append(ElementCheck(1, True, len(steps) >= 1, f"発動条件のある初動の行動手順 {len(steps)} 件(必要 1 件)"))
 
@@ -386,8 +331,8 @@ def _element3(
     gen_hours: Mapping[str, float],
     ward_available_d3: Mapping[str, int] | None,
 ) -> list[ElementCheck]:
-    target_h = float(_param(inp, "generator_target_hours"))
-    days = float(_param(inp, "stock_target_days"))
+    target_h = float(param(inp.params, "generator_target_hours"))
+    days = float(param(inp.params, "stock_target_days"))
     out: list[ElementCheck] = []
     if inp.ict is None:
         out.append(ElementCheck(3, True, None, "本庁舎の非常用発電: ict_master がないため判定できません"))
@@ -397,7 +342,10 @@ def _element3(
         h = gen_hours.get(hq, 0.0)
         out.append(
             ElementCheck(
-                3, True, h >= target_h - EPS, f"本庁舎 {hq} の非常用発電 {_fmt(h)} 時間(目標 {_fmt(target_h)} 時間)"
+                3,
+                True,
+                h >= target_h - EPS,
+                f"本庁舎 {hq} の非常用発電 {format_number(h)} 時間(目標 {format_number(target_h)} 時間)",
             )
         )
 
@@ -412,7 +360,10 @@ def _element3(
         best = max((f.quantity for f in held if f.quantity is not None), default=0.0)
         out.append(
             ElementCheck(
-                3, True, bool(ok), f"{kind}の備蓄 {_fmt(best)} 日分(状態 済・一部の最大、目標 {_fmt(days)} 日)"
+                3,
+                True,
+                bool(ok),
+                f"{kind}の備蓄 {format_number(best)} 日分(状態 済・一部の最大、目標 {format_number(days)} 日)",
             )
         )
 
@@ -420,12 +371,14 @@ def _element3(
         out.append(ElementCheck(3, False, None, "代替庁舎の非常用発電: ict_master がないため判定できません"))
     elif alternates:
         short = [b for b in alternates if gen_hours.get(b, 0.0) < target_h - EPS]
-        shown = "、".join(f"{b} {_fmt(gen_hours.get(b, 0.0))} 時間" for b in alternates)
-        out.append(ElementCheck(3, False, not short, f"代替庁舎の非常用発電 {shown}(目標 {_fmt(target_h)} 時間)"))
+        shown = "、".join(f"{b} {format_number(gen_hours.get(b, 0.0))} 時間" for b in alternates)
+        out.append(
+            ElementCheck(3, False, not short, f"代替庁舎の非常用発電 {shown}(目標 {format_number(target_h)} 時間)")
+        )
     else:
         out.append(ElementCheck(3, False, True, "代替庁舎の非常用発電: 代替庁舎(状態 済)なし"))
 
-    given = _param(inp, "stock_target_persons")
+    given = param(inp.params, "stock_target_persons")
     target_p: float | None
     if given is not None:
         target_p, basis = float(given), "設定値"
@@ -439,7 +392,7 @@ def _element3(
             continue
         persons = sum(f.persons for f in stock_rows[kind] if f.persons is not None)
         if target_p is None:
-            text = f"{kind}の対象人数 {_fmt(persons)} 人: 参集見込数を計算できないため目標人数がなく判定できません"
+            text = f"{kind}の対象人数 {format_number(persons)} 人: 参集見込数を計算できないため目標人数がなく判定できません"
             out.append(ElementCheck(3, False, None, text))
         else:
             out.append(
@@ -447,7 +400,7 @@ def _element3(
                     3,
                     False,
                     persons >= target_p - EPS,
-                    f"{kind}の対象人数 {_fmt(persons)} 人(目標 {_fmt(target_p)} 人: {basis})",
+                    f"{kind}の対象人数 {format_number(persons)} 人(目標 {format_number(target_p)} 人: {basis})",
                 )
             )
     return out
@@ -456,7 +409,7 @@ def _element3(
 def _element4(inp: BcpInputs, six_ok: bool, facts: list[_Fact]) -> list[ElementCheck]:
     if not six_ok:
         return [ElementCheck(4, True, None, "通信手段: 重要6要素 シートにエラーがあるため判定できません")]
-    need = int(_param(inp, "comms_min_means"))
+    need = int(param(inp.params, "comms_min_means"))
     means = [f for f in facts if f.fact_type == "通信手段" and f.status == "済"]
     providers: list[str] = []
     for f in means:
@@ -486,7 +439,7 @@ def _element5(inp: BcpInputs) -> list[ElementCheck]:
                 5, True, None, "バックアップ判定: 優先システムのバックアップ判定を計算できないため判定できません"
             )
         ]
-    systems = sorted(status, key=_id_key)
+    systems = sorted(status, key=first_number_key)
     ok = [s for s in systems if status[s] == BACKUP_OK]
     check = [s for s in systems if status[s].startswith(BACKUP_CHECK)]
     failed = [s for s in systems if s not in ok and s not in check]
@@ -504,7 +457,7 @@ def _element6(
     priority: Mapping[str, tuple[str, float | None, bool]],
     need_after_start: Mapping[str, bool],
 ) -> list[ElementCheck]:
-    tasks = sorted((t for t, v in priority.items() if v[2]), key=_id_key)
+    tasks = sorted((t for t, v in priority.items() if v[2]), key=first_number_key)
     out = [ElementCheck(6, True, len(tasks) >= 1, f"非常時優先業務 {len(tasks)} 件(必要 1 件)")]
     if TASK_SHEET in inp.sheets_unusable:
         out.append(ElementCheck(6, True, False, "業務一覧 シートにエラーがあります(必要 エラー 0 件)"))

@@ -38,7 +38,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from bcp_xl.compute.base import TIMED, BcpInputs, Finding, RuleResult
-from bcp_xl.compute.priority import NEED_COLUMNS, OrgTree, PriorityResult, id_key, id_number
+from bcp_xl.compute.priority import NEED_COLUMNS, OrgTree, PriorityResult, id_number
+from bcp_xl.compute.values import as_bool, is_blank, last_number_key
 
 __all__ = [
     "CONDITIONS",
@@ -168,11 +169,7 @@ def _flag(params: Mapping[str, Any], key: str, default: bool) -> bool:
 def _bools(df: pd.DataFrame, name: str, default: bool) -> BoolArray:
     if name not in df.columns:
         return np.full(len(df), default, dtype=bool)
-    return np.array([default if _blank(v) else bool(v) for v in df[name].tolist()], dtype=bool)
-
-
-def _blank(v: Any) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+    return np.array([as_bool(v, default) for v in df[name].tolist()], dtype=bool)
 
 
 def _numbers(df: pd.DataFrame, name: str) -> FloatArray:
@@ -184,7 +181,7 @@ def _numbers(df: pd.DataFrame, name: str) -> FloatArray:
 def _texts(df: pd.DataFrame, name: str) -> list[str | None]:
     if name not in df.columns:
         return [None] * len(df)
-    return [None if _blank(v) else str(v) for v in df[name].tolist()]
+    return [None if is_blank(v) else str(v) for v in df[name].tolist()]
 
 
 def _label(inp: BcpInputs, code: str) -> str:
@@ -331,7 +328,7 @@ def staffing(inp: BcpInputs, priority: PriorityResult) -> StaffingResult:
     for cond in CONDITIONS:
         base_ids.update(str(u) for u in exact[cond].index)
     base_ids.discard("")
-    base = sorted(base_ids, key=id_key)
+    base = sorted(base_ids, key=last_number_key)
     n_base = len(base)
     need_mat = unit_need.reindex(base, fill_value=0.0).to_numpy(dtype=float)
     need_int = np.rint(need_mat).astype(np.int64)
@@ -369,7 +366,7 @@ def staffing(inp: BcpInputs, priority: PriorityResult) -> StaffingResult:
     # ---- rows of 計算_参集 and 計算_参集率 -------------------------------------------------------------
     levels = [tree.level.get(u) for u in base]
     depts = [tree.department(u) for u in base]
-    all_depts = sorted({*tree.orgs_of_level("部"), *(d for d in depts if d is not None)}, key=id_key)
+    all_depts = sorted({*tree.orgs_of_level("部"), *(d for d in depts if d is not None)}, key=last_number_key)
     dept_pos = {d: j for j, d in enumerate(all_depts)}
     member = np.array([dept_pos[d] if d is not None else -1 for d in depts], dtype=np.int64)
     in_dept = member >= 0
@@ -438,7 +435,7 @@ def _long(
 ) -> pd.DataFrame:
     """One condition's rows (unit × band), in 組織ID then band order."""
     n, m = len(ids), len(TIMED)
-    order = sorted(range(n), key=lambda i: id_key(ids[i]))
+    order = sorted(range(n), key=lambda i: last_number_key(ids[i]))
     ids = [ids[i] for i in order]
     avail, exact, need = avail[order].reshape(n, m), exact[order].reshape(n, m), need[order].reshape(n, m)
     org = np.repeat(np.array(ids, dtype=object), m)

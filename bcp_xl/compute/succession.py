@@ -16,7 +16,6 @@ removal (workbooks.md §3.5). R11 reads the successor counts and the acting 区�
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -24,7 +23,7 @@ from typing import Any, Final
 import pandas as pd
 
 from bcp_xl.compute.base import BcpInputs, Finding, RuleResult
-from bcp_xl.schemas.settings_spec import BCP_PARAMS
+from bcp_xl.compute.values import as_number, as_text, first_number_key, param, row_records
 from bcp_xl.workbook.normalize import normalize_position
 
 __all__ = [
@@ -51,8 +50,6 @@ SHEET: Final = "職務代行"
 ORG_SHEET: Final = "組織"
 SETTINGS_SHEET: Final = "設定"
 EPS: Final = 1e-9
-_DEFAULTS: Final[dict[str, Any]] = {p.key: p.default for p in BCP_PARAMS}
-_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -88,63 +85,20 @@ class SuccessionResult(RuleResult):
         return len(self.successors.get(normalize_position(position), ()))
 
 
-# ---- cell helpers ---------------------------------------------------------------------------------
-
-
-def _blank(value: object) -> bool:
-    """None, NaN, NA, NaT or white space only."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    if isinstance(value, str):
-        return not value.strip()
-    return False
-
-
-def _text(value: object) -> str | None:
-    return None if _blank(value) else str(value).strip()
-
-
-def _num(value: object) -> float | None:
-    if _blank(value) or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value))
-    except ValueError:
-        return None
-
-
-def _id_key(value: str) -> tuple[int, str]:
-    m = _DIGITS.search(value)
-    return (int(m.group()) if m else -1, value)
-
-
-def _records(df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
-    """(Excel row, record) pairs of a frame, in Excel-row order."""
-    if df.empty:
-        return []
-    recs: dict[Any, dict[Any, Any]] = df.to_dict("index")
-    return sorted(((int(k), v) for k, v in recs.items()), key=lambda kv: kv[0])
-
-
 # ---- the rule ---------------------------------------------------------------------------------------
 
 
 def arrival_hours(distance_km: object, arrival: object, params: Mapping[str, Any]) -> float:
     """arr(s): 代行者参集時間(h) when filled, else from 代行者距離(km); +∞ when neither is known."""
-    given = _num(arrival)
+    given = as_number(arrival)
     if given is not None:
         return given
-    d = _num(distance_km)
+    d = as_number(distance_km)
     if d is None:
         return math.inf
 
     def p(key: str) -> float:
-        v: Any = params.get(key)
-        return float(_DEFAULTS[key] if _blank(v) else v)
+        return float(param(params, key))
 
     if d > p("max_walk_km") + EPS:
         return p("far_delay_hours")
@@ -164,14 +118,14 @@ def _heads(inp: BcpInputs) -> tuple[str | None, list[tuple[str, int, str]], dict
     ward: tuple[tuple[int, str], str] | None = None
     heads: list[tuple[str, int, str]] = []
     first_row: dict[str, tuple[int, int]] = {}  # position → (Excel row, 0) of its first 区/部 row
-    for row, rec in _records(inp.orgs):
-        raw = _text(rec.get("head_position"))
+    for row, rec in row_records(inp.orgs):
+        raw = as_text(rec.get("head_position"))
         if raw is None:
             continue
         pos = normalize_position(raw)
-        level = _text(rec.get("level")) or ""
-        org_id = _text(rec.get("org_id")) or ""
-        key = _id_key(org_id)
+        level = as_text(rec.get("level")) or ""
+        org_id = as_text(rec.get("org_id")) or ""
+        key = first_number_key(org_id)
         heads.append((pos, key[0], level))
         if level in ("区", "部") and pos not in first_row:
             first_row[pos] = (row, 0)
@@ -187,7 +141,7 @@ def succession(inp: BcpInputs) -> SuccessionResult:
     if unusable:
         return SuccessionResult(empty, skipped=f"{'・'.join(unusable)} シートにエラーがあるため")
 
-    absent = {normalize_position(p) for p in inp.absent_positions if _text(p)}
+    absent = {normalize_position(p) for p in inp.absent_positions if as_text(p)}
     ward_head, heads, org_rows = _heads(inp)
     dept_heads: list[str] = []
     for pos, _key, _level in sorted((h for h in heads if h[2] == "部"), key=lambda h: h[1]):
@@ -198,9 +152,9 @@ def succession(inp: BcpInputs) -> SuccessionResult:
     rows_of: dict[str, list[_Successor]] = {}
     first_row: dict[str, int] = {}
     mentioned: set[str] = set()
-    for row, rec in _records(inp.succession):
-        raw_pos, raw_succ = _text(rec.get("position")), _text(rec.get("successor_position"))
-        order = _num(rec.get("order"))
+    for row, rec in row_records(inp.succession):
+        raw_pos, raw_succ = as_text(rec.get("position")), as_text(rec.get("successor_position"))
+        order = as_number(rec.get("order"))
         if raw_pos is None or raw_succ is None or order is None:
             continue
         pos, succ = normalize_position(raw_pos), normalize_position(raw_succ)
@@ -300,7 +254,7 @@ def succession(inp: BcpInputs) -> SuccessionResult:
 
     known = mentioned | {h[0] for h in heads}
     for raw in inp.absent_positions:
-        text = _text(raw)
+        text = as_text(raw)
         if text is None or normalize_position(text) in known:
             continue
         findings.append(

@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
 from bcp_xl.compute.base import BcpInputs, Finding, RuleResult
 from bcp_xl.compute.calendar import WardCalendar
+from bcp_xl.compute.values import as_bool, as_date, as_number, as_text, first_number_key, format_number, row_records
 
 __all__ = [
     "COLUMNS",
@@ -43,67 +42,6 @@ AT_LEAST: Final = "以上"
 AT_MOST: Final = "以下"
 EPS: Final = 1e-9
 _KIND_ORDER: Final = {KIND_NOT_HELD: 0, KIND_MISSED: 1, KIND_ACTION: 2}
-_DIGITS = re.compile(r"\d+")
-
-
-def _blank(value: object) -> bool:
-    """None, NaN, NA, NaT or white space only."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    if isinstance(value, str):
-        return not value.strip()
-    return False
-
-
-def _text(value: object) -> str | None:
-    return None if _blank(value) else str(value).strip()
-
-
-def _num(value: object) -> float | None:
-    if _blank(value) or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value))
-    except ValueError:
-        return None
-
-
-def _date(value: object) -> dt.date | None:
-    if _blank(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return None
-
-
-def _bool(value: object, default: bool) -> bool:
-    return default if _blank(value) else bool(value)
-
-
-def _id_key(value: str | None) -> tuple[int, str]:
-    if value is None:
-        return (-1, "")
-    m = _DIGITS.search(value)
-    return (int(m.group()) if m else -1, value)
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.10g}"
-
-
-def _records(df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
-    if df.empty:
-        return []
-    recs: dict[Any, dict[Any, Any]] = df.to_dict("index")
-    return sorted(((int(k), v) for k, v in recs.items()), key=lambda kv: kv[0])
 
 
 def fiscal_year(day: dt.date) -> int:
@@ -119,11 +57,11 @@ def training_follow_up(inp: BcpInputs) -> RuleResult:
         return RuleResult(empty, skipped=f"{'・'.join(unusable)} シートにエラーがあるため")
 
     findings: list[Finding] = []
-    plans = _records(inp.trainings)
-    records = _records(inp.training_records)
+    plans = row_records(inp.trainings)
+    records = row_records(inp.training_records)
     calendar = WardCalendar(inp.holidays)
 
-    years = {int(y) for _, rec in plans if (y := _num(rec.get("fiscal_year"))) is not None}
+    years = {int(y) for _, rec in plans if (y := as_number(rec.get("fiscal_year"))) is not None}
     fy = fiscal_year(inp.as_of)
     # like the cardinality checks of workbooks.md §2.6, coverage is judged only once the plan has rows,
     # so the blank masters of `init` validate cleanly
@@ -140,14 +78,14 @@ def training_follow_up(inp: BcpInputs) -> RuleResult:
                 )
             )
 
-    held = {tid for _, rec in records if (tid := _text(rec.get("training_id"))) is not None}
+    held = {tid for _, rec in records if (tid := as_text(rec.get("training_id"))) is not None}
     items: list[list[object]] = []
     for row, rec in plans:
-        tid = _text(rec.get("training_id"))
-        planned = _date(rec.get("planned_date"))
+        tid = as_text(rec.get("training_id"))
+        planned = as_date(rec.get("planned_date"))
         if tid is None or planned is None:
             continue
-        if calendar.closed_reason(planned) is not None and not _bool(rec.get("holiday_scenario"), False):
+        if calendar.closed_reason(planned) is not None and not as_bool(rec.get("holiday_scenario"), False):
             findings.append(
                 Finding(
                     "training-on-holiday",
@@ -160,7 +98,7 @@ def training_follow_up(inp: BcpInputs) -> RuleResult:
                 )
             )
         if planned < inp.as_of and tid not in held:
-            name = _text(rec.get("name")) or tid
+            name = as_text(rec.get("name")) or tid
             items.append(
                 [
                     KIND_NOT_HELD,
@@ -173,30 +111,30 @@ def training_follow_up(inp: BcpInputs) -> RuleResult:
             )
 
     for _row, rec in records:
-        tid = _text(rec.get("training_id"))
-        rid = _text(rec.get("record_id"))
-        measured, target = _num(rec.get("measured")), _num(rec.get("target"))
+        tid = as_text(rec.get("training_id"))
+        rid = as_text(rec.get("record_id"))
+        measured, target = as_number(rec.get("measured")), as_number(rec.get("target"))
         if measured is not None and target is not None:
-            direction = _text(rec.get("target_direction")) or AT_LEAST
+            direction = as_text(rec.get("target_direction")) or AT_LEAST
             missed = measured > target + EPS if direction == AT_MOST else measured < target - EPS
             if missed:
-                metric = _text(rec.get("metric")) or "計測値"
+                metric = as_text(rec.get("metric")) or "計測値"
                 items.append(
                     [
                         KIND_MISSED,
                         tid,
                         rid,
-                        f"{metric} {_fmt(measured)} は目標({_fmt(target)} {direction})を満たしていません。",
+                        f"{metric} {format_number(measured)} は目標({format_number(target)} {direction})を満たしていません。",
                         None,
                         KIND_MISSED,
                     ]
                 )
-        action = _text(rec.get("corrective_action"))
-        state = _text(rec.get("action_status"))
+        action = as_text(rec.get("corrective_action"))
+        state = as_text(rec.get("action_status"))
         if (action is not None or state is not None) and state != DONE:
-            due = _date(rec.get("action_due"))
+            due = as_date(rec.get("action_due"))
             overdue = due is not None and due < inp.as_of
-            parts = [f"是正担当 {owner}" for owner in [_text(rec.get("action_owner"))] if owner]
+            parts = [f"是正担当 {owner}" for owner in [as_text(rec.get("action_owner"))] if owner]
             parts.append(f"是正状況 {state or '未入力'}")
             detail = f"{action or '是正措置'}({'、'.join(parts)})。"
             if overdue and due is not None:
@@ -205,6 +143,6 @@ def training_follow_up(inp: BcpInputs) -> RuleResult:
                 [KIND_ACTION, tid, rid, detail, due, STATUS_OVERDUE if overdue else STATUS_IN_PROGRESS],
             )
 
-    items.sort(key=lambda r: (_id_key(_text(r[1])), _id_key(_text(r[2])), _KIND_ORDER[str(r[0])]))
+    items.sort(key=lambda r: (first_number_key(as_text(r[1])), first_number_key(as_text(r[2])), _KIND_ORDER[str(r[0])]))
     frame = pd.DataFrame(items, columns=list(COLUMNS), dtype=object)
     return RuleResult(frame, findings)
