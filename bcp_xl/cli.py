@@ -131,6 +131,7 @@ def print_report(report: ValidationReport, as_json: bool) -> None:
     click.echo(counts)
 
 
+AS_OF_OPTION = click.option("--as-of", "as_of", type=DATE, help="基準日(設定の as_of_date より優先)。")
 DIR_ARG = click.argument(
     "folder", metavar="DIR", required=False, default="workbooks", type=click.Path(file_okay=False, path_type=Path)
 )
@@ -169,7 +170,7 @@ def validate(folder: Path, as_json: bool) -> None:
 @click.option(
     "--in-place", "in_place", is_flag=True, help="マスタブック自体の 計算_ シートを更新します(先にバックアップ)。"
 )
-@click.option("--as-of", "as_of", type=DATE, help="基準日(設定の as_of_date より優先)。")
+@AS_OF_OPTION
 @handle_errors
 def compute(folder: Path, out: Path, in_place: bool, as_of: dt.date | None) -> None:
     """検証したうえで計算し、計算_ シート(計算結果)を書き込みます。
@@ -249,7 +250,7 @@ def sample(folder: Path, scale: str, seed: int) -> None:
     help="出力先フォルダ。",
 )
 @click.option("--pdf", is_flag=True, help="PDF も作成します(LibreOffice が必要)。")
-@click.option("--as-of", "as_of", type=DATE, help="基準日(設定の as_of_date より優先)。")
+@AS_OF_OPTION
 @click.option("--allow-errors", is_flag=True, help="検証エラーがあっても暫定版として出力します。")
 @handle_errors
 def build(folder: Path, out: Path, pdf: bool, as_of: dt.date | None, allow_errors: bool) -> None:

@@ -232,21 +232,18 @@ def _list_values(col: Column, m: _Master, unit: Unit) -> tuple[Any, ...]:
 def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], columns: Sequence[Column]) -> None:
     from openpyxl import Workbook
     from openpyxl.packaging.custom import StringProperty
-    from openpyxl.styles import Alignment
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from bcp_xl.workbook.fileio import replace_atomically, temp_beside
     from bcp_xl.workbook.writer import (
-        BORDER,
         FORMULA_START,
-        HEADER_FILL,
         HEADER_FONT,
-        REQUIRED_FILL,
         VALIDATION_ROWS,
-        _number_format,
-        _print_setup,
-        _prompt,
-        _write_deterministic,
+        input_prompt,
+        number_format,
+        print_setup,
+        write_deterministic,
+        write_header,
     )
 
     wb = Workbook()
@@ -269,14 +266,8 @@ def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], colum
         list_ranges[col.name] = f"'{LIST_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
         lists.column_dimensions[letter].width = 22
 
-    for j, col in enumerate(columns, start=1):
-        c = ws.cell(1, j, col.header)
-        c.font = HEADER_FONT
-        c.fill = REQUIRED_FILL if col.req == "required" else HEADER_FILL
-        c.border = BORDER
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[col_letter(j)].width = max(col.width, min(len(col.header) * 2 + 2, 24))
-    formats = [_number_format(col) for col in columns]
+    write_header(ws, columns)
+    formats = [number_format(col) for col in columns]
     for i, r in enumerate(rows, start=2):
         for j, col in enumerate(columns, start=1):
             v = _plain(m.tasks.raw_value(col.name, r))
@@ -302,7 +293,7 @@ def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], colum
         else:
             dv = DataValidation(allow_blank=True)
         dv.promptTitle = col.header[:32]
-        dv.prompt = _prompt(col)[:255]
+        dv.prompt = input_prompt(col)[:255]
         dv.showInputMessage = True
         dv.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(dv)
@@ -310,7 +301,7 @@ def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], colum
     ws.freeze_panes = "B2" if key_col == 1 else "A2"
     ws.row_dimensions[1].height = 32
     ws.auto_filter.ref = f"A1:{col_letter(len(columns))}{max(len(rows) + 1, 2)}"
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True)
     wb.properties.creator = "bcp_xl"
     wb.properties.title = f"{FILE_PREFIX} {unit.org_id} {unit.name}"
     wb.properties.created = dt.datetime(2000, 1, 1)
@@ -319,7 +310,7 @@ def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], colum
     wb.save(buf)
     tmp = temp_beside(path)
     try:
-        _write_deterministic(buf.getvalue(), tmp)
+        write_deterministic(buf.getvalue(), tmp)
         replace_atomically(tmp, path)
     except OSError as exc:
         raise OutputError(
@@ -1239,7 +1230,7 @@ def write_merge_report(result: MergeResult, path: Path, inputs: Sequence[Path] =
     from openpyxl.styles import Font
 
     from bcp_xl.workbook.fileio import replace_atomically, temp_beside
-    from bcp_xl.workbook.writer import HEADER_FILL, _write_deterministic
+    from bcp_xl.workbook.writer import HEADER_FILL, write_deterministic
 
     target = path.resolve()
     if path.suffix.lower() != ".xlsx":
@@ -1266,7 +1257,7 @@ def write_merge_report(result: MergeResult, path: Path, inputs: Sequence[Path] =
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = temp_beside(path)
         try:
-            _write_deterministic(buf.getvalue(), tmp)
+            write_deterministic(buf.getvalue(), tmp)
             replace_atomically(tmp, path)
         finally:
             if tmp.exists():

@@ -79,7 +79,7 @@ def write_master(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_beside(path)
     try:
-        _write_deterministic(buf.getvalue(), tmp)
+        write_deterministic(buf.getvalue(), tmp)
         replace_atomically(tmp, path)
     finally:
         if tmp.exists():
@@ -90,7 +90,7 @@ def write_master(
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def _write_deterministic(package: bytes, target: Path) -> None:
+def write_deterministic(package: bytes, target: Path) -> None:
     """Same rows, same bytes: openpyxl stamps every zip entry and ``dcterms:modified`` with the clock,
     so the package is rewritten with fixed times."""
     with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -152,7 +152,7 @@ def _write_settings(
         r += 2 + len(data) + 1
     for j, w in enumerate((26, 34, 16, 10, 44)):
         ws.column_dimensions[get_column_letter(j + 1)].width = w
-    _print_setup(ws, landscape=False)
+    print_setup(ws, landscape=False)
     return ranges
 
 
@@ -172,16 +172,21 @@ def _header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
         c.border = BORDER
 
 
-def _write_sheet(ws: Worksheet, spec: SheetSpec, records: Sequence[Row], block_ranges: Mapping[str, str]) -> None:
-    cols = spec.columns
-    for j, col in enumerate(cols, start=1):
+def write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
+    """Row 1 of an input sheet: the headers (required ones shaded), bordered, wrapped, with widths."""
+    for j, col in enumerate(columns, start=1):
         c = ws.cell(1, j, col.header)
         c.font = HEADER_FONT
         c.fill = REQUIRED_FILL if col.req == "required" else HEADER_FILL
         c.border = BORDER
         c.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(j)].width = max(col.width, min(len(col.header) * 2 + 2, 24))
-    formats = [_number_format(col) for col in cols]
+
+
+def _write_sheet(ws: Worksheet, spec: SheetSpec, records: Sequence[Row], block_ranges: Mapping[str, str]) -> None:
+    cols = spec.columns
+    write_header(ws, cols)
+    formats = [number_format(col) for col in cols]
     for i, rec in enumerate(records, start=2):
         for j, col in enumerate(cols, start=1):
             v = rec.get(col.name)
@@ -212,10 +217,11 @@ def _write_sheet(ws: Worksheet, spec: SheetSpec, records: Sequence[Row], block_r
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(len(records) + 1, 2)}"
     if spec.note:
         ws.cell(1, 1).comment = Comment(spec.note, "bcp_xl")
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True)
 
 
-def _number_format(col: Column) -> str | None:
+def number_format(col: Column) -> str | None:
+    """The Excel number format that keeps a column's kind (dates, shares, IDs as text, yen)."""
     if col.kind == "date":
         return "yyyy/m/d"
     if col.kind == "share":
@@ -229,7 +235,7 @@ def _number_format(col: Column) -> str | None:
 
 def _validation(col: Column, block_ranges: Mapping[str, str]) -> DataValidation | None:
     """The drop-down list and input message of one column."""
-    prompt = _prompt(col)
+    prompt = input_prompt(col)
     if col.kind == "enum":
         if col.enum_block and col.enum_block in block_ranges:
             formula = block_ranges[col.enum_block]  # stored without "=", as Excel writes it
@@ -255,7 +261,7 @@ def _validation(col: Column, block_ranges: Mapping[str, str]) -> DataValidation 
     return dv
 
 
-def _prompt(col: Column) -> str:
+def input_prompt(col: Column) -> str:
     parts = [REQ_LABEL[col.req]]
     kind_text = {
         "id": f"ID({col.id_prefix}{'0' * col.id_digits})" if col.id_prefix else "ID",
@@ -282,7 +288,7 @@ def _prompt(col: Column) -> str:
     return "。".join(parts)
 
 
-def _print_setup(ws: Worksheet, landscape: bool) -> None:
+def print_setup(ws: Worksheet, landscape: bool) -> None:
     """A4, fit to width, header row repeated on every page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
