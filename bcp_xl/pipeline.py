@@ -326,6 +326,9 @@ def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, l
                 put("ict_master", "計算_システム目標", targets.frame, why6, targets.findings)
     elif "ict_master" in ms.workbooks:
         put("ict_master", "計算_システム目標", None, "同じフォルダに bcp_master がないため")
+    if "pubcomment" in ms.workbooks:
+        for name, res in _pubcomment(ms).items():
+            put("pubcomment", name, res.frame, res.skipped, res.findings)
     ms.report.extend(findings_to_issues(ms, findings))
     for key in ms.workbooks:
         out[key].append(run_info(_run_items(ms, key, as_of, when)))
@@ -394,3 +397,31 @@ def _run_items(ms: MasterSet, key: str, as_of: dt.date, when: dt.datetime) -> li
         else:
             items.append((f"除外した行数 {name}", "シート全体(シートのエラー)"))
     return items
+
+
+def _unusable(ms: MasterSet, key: str) -> frozenset[str]:
+    wb = ms.workbooks[key]
+    return frozenset(n for n, d in wb.sheets.items() if d.frame is None) | frozenset(
+        sp.name for sp in SHEETS[key] if sp.name not in wb.sheets and not sp.optional
+    )
+
+
+def _pubcomment(ms: MasterSet) -> dict[str, Any]:
+    """R14 from pubcomment's sheets and settings."""
+    from bcp_xl.compute.pubcomment import DEFAULT_REFLECTION_CODES, PubCommentInputs, public_comment
+
+    st = ms.workbooks["pubcomment"].settings
+    codes: list[tuple[str, str]] = []
+    for _, cells in _block_rows(st, "■反映区分"):
+        code = nz.clean_text(nz.display(cells.get("コード") or ""))
+        if code:
+            codes.append((code, nz.clean_text(nz.display(cells.get("名称") or "")) or code))
+    inp = PubCommentInputs(
+        params=dict(st.params),
+        reflection_codes=tuple(codes) or DEFAULT_REFLECTION_CODES,
+        holidays=ms.extra_holidays(),
+        campaigns=typed_frame(ms, "pubcomment", "募集概要"),
+        comments=typed_frame(ms, "pubcomment", "意見"),
+        sheets_unusable=_unusable(ms, "pubcomment"),
+    )
+    return dict(public_comment(inp).rule_results())
