@@ -326,6 +326,9 @@ def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, l
                 put("ict_master", "計算_システム目標", targets.frame, why6, targets.findings)
     elif "ict_master" in ms.workbooks:
         put("ict_master", "計算_システム目標", None, "同じフォルダに bcp_master がないため")
+    if "project_master" in ms.workbooks:
+        for name, res in _project(ms, as_of).items():
+            put("project_master", name, res.frame, res.skipped, res.findings)
     if "pubcomment" in ms.workbooks:
         for name, res in _pubcomment(ms).items():
             put("pubcomment", name, res.frame, res.skipped, res.findings)
@@ -425,3 +428,26 @@ def _pubcomment(ms: MasterSet) -> dict[str, Any]:
         sheets_unusable=_unusable(ms, "pubcomment"),
     )
     return dict(public_comment(inp).rule_results())
+
+
+def _project(ms: MasterSet, as_of: dt.date) -> dict[str, Any]:
+    """R13 from project_master's sheets and settings."""
+    from bcp_xl.compute.project import ProjectInputs, project_management
+
+    st = ms.workbooks["project_master"].settings
+    bins: list[tuple[str, int, int]] = []
+    for _, cells in _block_rows(st, "■リスク区分"):
+        name = nz.clean_text(nz.display(cells.get("区分名") or ""))
+        lo, hi = nz.parse_int(cells.get("下限")), nz.parse_int(cells.get("上限"))
+        if name and isinstance(lo.value, int) and isinstance(hi.value, int):
+            bins.append((name, lo.value, hi.value))
+    kwargs: dict[str, Any] = {
+        name: typed_frame(ms, "project_master", sheet)
+        for name, sheet in (("wbs", "WBS"), ("issues", "課題"), ("risks", "リスク"), ("quality", "品質基準"),
+                            ("changes", "変更履歴"), ("meetings", "会議"), ("security", "セキュリティ点検"),
+                            ("confidential", "機密情報授受"), ("members", "体制"))
+    }  # fmt: skip
+    if bins:
+        kwargs["risk_bins"] = tuple(bins)
+    inp = ProjectInputs(dict(st.params), as_of, ms.extra_holidays(), unusable=_unusable(ms, "project_master"), **kwargs)
+    return dict(project_management(inp).rule_results())
