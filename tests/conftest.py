@@ -357,6 +357,23 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "minutes_submitted": D(2026, 6, 10),
                 "minutes_approved": D(2026, 6, 12),
             },
+            *(
+                {
+                    "meeting_id": f"MTG-00{i}",
+                    "held_date": D(2026, m, 10),
+                    "type": "定例会",
+                    "minutes_submitted": D(2026, m, 14),
+                    "minutes_approved": D(2026, m, 16),
+                }
+                for i, m in enumerate((7, 8, 9, 11), start=2)
+            ),
+            {
+                "meeting_id": "MTG-006",
+                "held_date": D(2026, 10, 8),
+                "type": "定例会",
+                "minutes_submitted": D(2026, 10, 13),
+                "minutes_approved": D(2026, 10, 15),
+            },
         ],
         "セキュリティ点検": [
             {
@@ -389,6 +406,13 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "municipal_experience": True,
             },
             {"member_id": "ORGM-02", "side": "発注者", "role": "発注者責任者", "name": "課長Y"},
+            {
+                "member_id": "ORGM-03",
+                "side": "受託者",
+                "role": "プロジェクトメンバー",
+                "name": "担当Z",
+                "municipal_experience": True,
+            },
         ],
     }
     pub = {
