@@ -412,6 +412,44 @@ def survey_merge(folder: Path, returned: tuple[Path, ...], report_file: Path | N
         click.get_current_context().exit(1)
 
 
+@cli.command()
+@click.argument("files", metavar="FILES...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--password-env",
+    "password_env",
+    metavar="VAR",
+    help="パスワードを入れた環境変数の名前。省略すると画面で入力を求めます(表示されません・確認のため2回)。",
+)
+@handle_errors
+def encrypt(files: tuple[Path, ...], password_env: str | None) -> None:
+    """.xlsx・.docx ファイルをパスワードで保護(暗号化)します。機密資料を送るときに使います。
+
+    元のファイルは変更せず、同じフォルダに「<名前>_暗号化.xlsx」などの写しを作ります。
+    送付するのはこの _暗号化 のファイルです。もう一度実行すると作り直します。
+
+    パスワードはコマンドラインには書けません。--password-env で環境変数の名前を指定するか、画面で入力します。
+    パスワードはファイルとは別の手段(電話など)で相手に伝えてください。
+
+    \b
+    例:
+      bcp-xl encrypt out/優先業務一覧.xlsx --password-env BCP_PASSWORD
+      bcp-xl encrypt out/優先業務一覧.xlsx out/BCP本編.docx
+    """
+    from bcp_xl import encrypt as enc
+
+    enc.check_inputs(files)  # refuse bad files before asking for a password
+    if password_env:
+        password = enc.password_from_env(password_env)
+    else:
+        password = click.prompt(
+            "パスワード", hide_input=True, confirmation_prompt="パスワード(確認のためもう一度)", type=str
+        )
+    argv = [*map(str, files), *(["--password-env", password_env] if password_env else [])]
+    for p in enc.encrypt_files(files, password, argv=argv):
+        click.echo(f"暗号化しました: {p}")
+    click.echo("元のファイルは変更していません。パスワードはファイルとは別の手段で伝えてください。")
+
+
 def main() -> None:
     cli(prog_name="bcp-xl")
 
