@@ -641,7 +641,7 @@ def test_split_cli(small: Path) -> None:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.libreoffice
 def test_libreoffice_saved_master_and_survey(small: Path) -> None:
     lo = small / "lo"
 
