@@ -64,6 +64,10 @@ def handle_errors(fn: F) -> F:
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException):
             raise
+        except BrokenPipeError:
+            # the reader of our output went away (e.g. `| head`): nothing left to say
+            sys.stderr.close()
+            ctx.exit(1)
         except Exception:
             if (ctx.find_root().obj or {}).get("debug"):
                 traceback.print_exc()

@@ -324,8 +324,18 @@ def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, l
             else:
                 why6 = _param_errors(ict_st, "R6")
                 put("ict_master", "計算_システム目標", targets.frame, why6, targets.findings)
+            ict_sheets = ("計算_シナリオ", "計算_損失", "計算_対策評価", "計算_残存リスク")
+            scen = _ict_scenarios(ms, inp, prio, targets, as_of) if targets is not None else None
+            for name in ict_sheets:
+                if scen is None:
+                    put("ict_master", name, None, "システムの目標(R6)を計算できなかったため")
+                else:
+                    res = getattr(scen, {"計算_シナリオ": "scenario", "計算_損失": "loss", "計算_対策評価": "measures",
+                                         "計算_残存リスク": "residual"}[name])  # fmt: skip
+                    put("ict_master", name, res.frame, res.skipped, res.findings)
     elif "ict_master" in ms.workbooks:
-        put("ict_master", "計算_システム目標", None, "同じフォルダに bcp_master がないため")
+        for name in ("計算_システム目標", "計算_シナリオ", "計算_損失", "計算_対策評価", "計算_残存リスク"):
+            put("ict_master", name, None, "同じフォルダに bcp_master がないため")
     if "project_master" in ms.workbooks:
         for name, res in _project(ms, as_of).items():
             put("project_master", name, res.frame, res.skipped, res.findings)
@@ -451,3 +461,60 @@ def _project(ms: MasterSet, as_of: dt.date) -> dict[str, Any]:
         kwargs["risk_bins"] = tuple(bins)
     inp = ProjectInputs(dict(st.params), as_of, ms.extra_holidays(), unusable=_unusable(ms, "project_master"), **kwargs)
     return dict(project_management(inp).rule_results())
+
+
+def _ict_scenarios(ms: MasterSet, inp: BcpInputs, prio: Any, targets: Any, as_of: dt.date) -> Any:
+    """R7–R10 from ict_master's sheets, R6's targets and R2's task starts."""
+    from bcp_xl.compute.ict_engine import ict_scenarios
+    from bcp_xl.compute.ict_targets import TaskStart
+
+    needed = ("庁舎", "システム一覧", "業務システム依存", "リスクシナリオ", "対策案", "残存リスク")
+    if any(ms.sheet("ict_master", n) is None or ms.sheet("ict_master", n).frame is None for n in needed):  # type: ignore[union-attr]
+        return None
+    st = ms.workbooks["ict_master"].settings
+    bcp_st = ms.workbooks["bcp_master"].settings
+    weights = _weights(bcp_st)
+    impact_cols = [f"impact_{c.lower()}" for c in ("H3", "D1", "D3", "W1", "W2", "M1")]
+    tasks: dict[str, tuple[Sequence[float] | None, TaskStart]] = {}
+    rows = inp.tasks.set_index("task_id", drop=False) if len(inp.tasks) else inp.tasks
+    for tid, start in prio.starts.items():
+        rec = rows.loc[tid] if tid in rows.index else None
+        impacts: Sequence[float] | None = None
+        weight = 1.0
+        if rec is not None:
+            vals = [rec[c] for c in impact_cols]
+            if all(isinstance(v, (int, float)) for v in vals):
+                impacts = tuple(float(v) for v in vals)
+            weight = weights.get(str(rec["category"]), 1.0)
+        tasks[tid] = (impacts, TaskStart(start.start_band, start.start_hours, start.is_priority, weight))
+    params = {k: v for k, v in st.params.items() if v is not None}
+    for key in ("horizon_hours", "impact_threshold"):
+        if inp.params.get(key) is not None:
+            params[key] = inp.params[key]
+    levels: list[tuple[int, float]] = []
+    for _, cells in _block_rows(st, "■発生可能性"):
+        lvl, low = nz.parse_int(cells.get("可能性")), nz.parse_num(cells.get("年発生率下限"))
+        if isinstance(lvl.value, int) and isinstance(low.value, float):
+            levels.append((lvl.value, low.value))
+    budgets: dict[int, float] = {}
+    for _, cells in _block_rows(st, "■年度予算"):
+        fy, yen = nz.parse_fy(cells.get("年度")), nz.parse_yen(cells.get("予算額(円)"))
+        if isinstance(fy.value, int) and isinstance(yen.value, int):
+            budgets[fy.value] = float(yen.value)
+    target_fy = st.params.get("target_fy")
+    if not isinstance(target_fy, int):
+        target_fy = as_of.year if as_of.month >= 4 else as_of.year - 1
+    excluded: set[str] = set()
+    for sheet, key in (("庁舎", "building_id"), ("システム一覧", "system_id")):
+        data = ms.sheet("ict_master", sheet)
+        if data is not None and data.frame is not None:
+            excluded |= set(data.frame[key].dropna()) - set(data.valid()[key].dropna())
+    kwargs: dict[str, Any] = {"budgets": budgets, "target_fy": target_fy, "as_of": as_of, "excluded_ids": excluded}
+    if levels:
+        kwargs["likelihood_levels"] = tuple(levels)
+    return ict_scenarios(
+        typed_frame(ms, "ict_master", "システム一覧"), typed_frame(ms, "ict_master", "庁舎"),
+        typed_frame(ms, "ict_master", "業務システム依存"), typed_frame(ms, "ict_master", "リスクシナリオ"),
+        typed_frame(ms, "ict_master", "対策案"), typed_frame(ms, "ict_master", "残存リスク"),
+        targets, tasks, params, **kwargs,
+    )  # fmt: skip

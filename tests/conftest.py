@@ -256,6 +256,7 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "hazard": "サイバー攻撃",
                 "time_condition": "勤務時間内",
                 "annual_rate": 0.05,
+                "building_states": "BLD-01=使用可; BLD-02=使用可",
                 "forced_restore": ("SYS-001",),
             },
         ],
@@ -265,7 +266,7 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
                 "name": "燃料優先供給協定",
                 "type": "予防",
                 "target_ids": ("BLD-01",),
-                "effect": "燃料供給契約=はい",
+                "effect": "発電機稼働時間=168",
                 "initial_cost": 0,
                 "annual_cost": 500000,
                 "life_years": 3,
@@ -275,9 +276,9 @@ def valid_rows() -> dict[str, dict[str, list[dict[str, Any]]]]:
         "残存リスク": [
             {
                 "residual_id": "RR-001",
-                "scenario_id": "SCN-01",
+                "scenario_id": "SCN-02",
                 "system_id": "SYS-001",
-                "treatment": "受容",
+                "treatment": "低減継続",
                 "interim_measure": "紙の申請書で受付",
                 "approver": "CIO",
                 "approved_date": D(2026, 10, 1),
@@ -466,8 +467,11 @@ def write_valid(folder: Path, rows: dict[str, dict[str, list[dict[str, Any]]]] |
     rows = rows or valid_rows()
     folder.mkdir(parents=True, exist_ok=True)
     for key, sheets in rows.items():
-        write_master(folder / f"{key}.xlsx", key, sheets, PARAMS[key])
+        write_master(folder / f"{key}.xlsx", key, sheets, PARAMS[key], BLOCKS.get(key))
     return folder
+
+
+BLOCKS = {"ict_master": {"■年度予算": [(2026, 10_000_000)]}}
 
 
 def header_col(ws: Any, header: str, row: int = 1) -> int:

@@ -282,8 +282,8 @@ def test_boolean_forms(masters: Path) -> None:
 
 
 def test_formula_without_saved_result(masters: Path) -> None:
-    set_cell(masters, "ict_master", "庁舎", "発電機稼働時間(h)", 1, "=24*3")
-    assert only(masters) == {("formula-no-value", ICT, "庁舎", "J2")}
+    set_cell(masters, "ict_master", "庁舎", "発電機稼働時間(h)", 2, "=24*3")
+    assert only(masters) == {("formula-no-value", ICT, "庁舎", "J3")}
 
 
 @pytest.mark.parametrize("err", ["#REF!", "#N/A", "#DIV/0!"])
@@ -334,12 +334,12 @@ def test_unknown_reference_in_same_workbook(masters: Path) -> None:
 
 
 def test_unknown_reference_across_workbooks(masters: Path) -> None:
-    set_cell(masters, "ict_master", "業務システム依存", "業務ID", 1, "T-0999")
+    set_cell(masters, "ict_master", "業務システム依存", "業務ID", 2, "T-0999")
     report = validate(masters).report
-    assert {(i.code, i.where.workbook, i.where.ref) for i in report.issues} == {("unknown-reference", ICT, "A2")}
+    assert {(i.code, i.where.workbook, i.where.ref) for i in report.issues} == {("unknown-reference", ICT, "A3")}
     assert (
         report.issues[0].message
-        == "'業務システム依存'!A2: 業務ID \"T-0999\" が bcp_master.xlsx の 業務一覧 にありません。"
+        == "'業務システム依存'!A3: 業務ID \"T-0999\" が bcp_master.xlsx の 業務一覧 にありません。"
     )
 
 

@@ -60,23 +60,22 @@ def test_libreoffice_cached_formula_values_and_errors(tmp_path: Path) -> None:
     src = write_valid(tmp_path / "openpyxl")
 
     def formulas(wb: Any) -> None:
-        ws = wb["庁舎"]
-        col = header_col(ws, "発電機稼働時間(h)")
-        ws.cell(2, col).value = "=24*3"  # a good formula: LibreOffice saves 72 with it
-        ws.cell(3, col).value = "=1/0"  # an error: LibreOffice saves #DIV/0!
+        ws = wb["庁舎"]  # both on BLD-02, which no system stands in, so nothing else depends on the row
+        ws.cell(3, header_col(ws, "燃料補給開始(h)")).value = "=24*3"  # a good formula: LibreOffice saves 72
+        ws.cell(3, header_col(ws, "発電機稼働時間(h)")).value = "=1/0"  # an error: LibreOffice saves #DIV/0!
 
     edit(src / "ict_master.xlsx", formulas)
     # before an office program computes them, neither formula has a saved result
     assert codes(src) == {
-        ("formula-no-value", "ict_master.xlsx", "庁舎", "J2"),
         ("formula-no-value", "ict_master.xlsx", "庁舎", "J3"),
+        ("formula-no-value", "ict_master.xlsx", "庁舎", "L3"),
     }
     lo = tmp_path / "libreoffice"
     libreoffice_resave(src, lo, tmp_path / "profile")
     assert codes(lo) == {("cell-error", "ict_master.xlsx", "庁舎", "J3")}
     frame = validate(lo).sheet("ict_master", "庁舎").frame
     assert frame is not None
-    assert frame.at[2, "generator_hours"] == 72
+    assert frame.at[3, "fuel_resupply_hours"] == 72
 
 
 def xlwings_workbooks() -> list[Path]:

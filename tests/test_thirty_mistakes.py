@@ -45,7 +45,7 @@ def test_thirty_mistakes_in_one_run(masters: Path) -> None:
     set_cell(m, ICT, "業務システム依存", "手作業許容時間(h)", 2, None)  # 16 missing-value (B link)
     set_cell(m, ICT, "リスクシナリオ", "発生確率", 2, 0.1)  # 17 probability-form
     set_cell(m, ICT, "対策案", "初期費用(円)", 1, "-5万円")  # 18 out-of-range
-    set_cell(m, ICT, "残存リスク", "システムID", 1, "SYS-099")  # 19 unknown-reference
+    set_cell(m, ICT, "対策案", "対象ID", 1, "SYS-099")  # 19 unknown-reference
     # project_master
     set_cell(m, P, "WBS", "WBS番号", 2, "2.1")  # 20 missing-parent
     set_cell(m, P, "課題", "優先度", 1, "最優先")  # 21 not-in-list
@@ -79,7 +79,7 @@ def test_thirty_mistakes_in_one_run(masters: Path) -> None:
         ("missing-value", "ict_master.xlsx", "業務システム依存", "D3"),
         ("probability-form", "ict_master.xlsx", "リスクシナリオ", "G3"),
         ("out-of-range", "ict_master.xlsx", "対策案", "F2"),
-        ("unknown-reference", "ict_master.xlsx", "残存リスク", "C2"),
+        ("unknown-reference", "ict_master.xlsx", "対策案", "D2"),
         ("missing-parent", "project_master.xlsx", "WBS", "A3"),
         ("not-in-list", "project_master.xlsx", "課題", "D2"),
         ("out-of-range", "project_master.xlsx", "リスク", "E2"),
