@@ -223,3 +223,12 @@ def test_compute_on_the_sample_writes_every_result_sheet(tmp_path: Path) -> None
     targets = list(ict["計算_システム目標"].iter_rows(values_only=True))
     assert all(str(r[0]).startswith("SYS-") for r in targets[1:])
     assert any(r[5] == "継承" and r[6] for r in targets[1:])  # provenance of inherited targets
+    # every RTO is explained by a task that exists in 業務一覧
+    task_ids = {r[0] for r in tasks[1:]}
+    with_rto = [r for r in targets[1:] if r[3] is not None]
+    assert with_rto and all(r[4] in task_ids for r in with_rto)
+    for name in ("計算_シナリオ", "計算_損失", "計算_対策評価", "計算_残存リスク"):
+        rows = list(ict[name].iter_rows(values_only=True))
+        assert len(rows) > 1, name
+    measures = list(ict["計算_対策評価"].iter_rows(values_only=True))
+    assert any(r[8] == "選定" for r in measures[1:])
