@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import random
 import time
@@ -12,7 +11,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_scenario import building, example, frame, link, scenario, start, system
+from ict_examples import YEN, building, example, frame, link, measure, r8_measures, scenario, start, system
+from ict_examples import run_ict as run
 
 from bcp_xl.compute.costs import (
     LOSS_COLUMNS,
@@ -27,62 +27,8 @@ from bcp_xl.compute.costs import (
     scenario_rates,
     select,
 )
-from bcp_xl.compute.ict_engine import ict_scenarios
 from bcp_xl.compute.ict_targets import system_targets
 from bcp_xl.compute.scenario import build_model
-
-YEN = 100_000
-AS_OF = dt.date(2026, 4, 1)
-
-
-def measure(
-    mid: str, name: str, targets: tuple[str, ...], effect: str, initial: float, annual: float, life: int, **kw: Any
-) -> dict[str, Any]:
-    return {
-        "measure_id": mid,
-        "name": name,
-        "type": "予防",
-        "target_ids": targets,
-        "effect": effect,
-        "initial_cost": initial,
-        "annual_cost": annual,
-        "life_years": life,
-        "mandatory": kw.get("mandatory", False),
-        "fiscal_year": kw.get("fy"),
-        "status": kw.get("status", "検討中"),
-    }
-
-
-def r8_measures() -> pd.DataFrame:
-    return frame(
-        [
-            measure("CM-001", "燃料供給契約", ("BLD-01",), "燃料供給契約=はい", 0, 1_200_000, 1),
-            measure("CM-002", "発電機増強", ("BLD-01",), "発電機稼働時間=168", 25_000_000, 300_000, 15),
-            measure("CM-003", "回線二重化", ("SYS-901",), "回線冗長=はい", 3_000_000, 2_400_000, 5),
-        ]
-    )
-
-
-def run(
-    ex: dict[str, Any], measures: pd.DataFrame | None = None, budget: float | None = 30_000_000, **params: Any
-) -> Any:
-    p = {"yen_per_impact_hour": YEN, **params}
-    decisions = ex.get("decisions", frame([], 5))
-    tasks = {t: (ex["impacts"][t], s) for t, s in ex["tasks"].items()}
-    return ict_scenarios(
-        ex["systems"],
-        ex["buildings"],
-        ex["links"],
-        ex["scenarios"],
-        r8_measures() if measures is None else measures,
-        decisions,
-        ex["targets"],
-        tasks,
-        p,
-        budgets=None if budget is None else {2026: budget},
-        target_fy=2026,
-        as_of=AS_OF,
-    )
 
 
 def evaluator(ex: dict[str, Any]) -> Evaluator:

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from test_costs import run
-from test_scenario import example, frame
+from ict_examples import example, frame
+from ict_examples import run_ict as run
 
 from bcp_xl.compute.residual import COLUMNS, impact_at, likelihood
 

@@ -77,9 +77,16 @@ from bcp_xl.compute.scenario import (
     State,
     Windows,
     clip_from,
-    id_key,
     merge,
 )
+from bcp_xl.compute.values import (
+    as_number_strict,
+    as_text,
+    column_values,
+    is_blank,
+    split_ids,
+)
+from bcp_xl.compute.values import last_number_key as id_key
 
 __all__ = [
     "EFFECT_ATTRIBUTES",
@@ -173,36 +180,6 @@ _PAIR_SPLIT = re.compile(r"[;；\n\r]+")
 # ---- small helpers ----------------------------------------------------------------------------------
 
 
-def _blank(v: Any) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    return isinstance(v, str) and not v.strip()
-
-
-def _num(v: Any) -> float | None:
-    return None if _blank(v) else float(v)
-
-
-def _text(v: Any) -> str | None:
-    return None if _blank(v) else str(v).strip()
-
-
-def _column(frame: pd.DataFrame, name: str) -> list[Any]:
-    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
-
-
-def _ids(v: Any) -> tuple[str, ...]:
-    if _blank(v):
-        return ()
-    if isinstance(v, str):
-        return tuple(p for p in re.split(r"[,、,\s]+", v) if p)
-    if isinstance(v, Iterable):
-        return tuple(str(p).strip() for p in v if not _blank(p))
-    return (str(v),)
-
-
 def _fmt(x: Any) -> str:
     if isinstance(x, bool):
         return "はい" if x else "いいえ"
@@ -294,26 +271,26 @@ class LossModel:
         self._pts = (0.0, *self.bounds)
         acc: dict[str, dict[str, float]] = {}
         for tid_raw, sid_raw, dep_raw, tol_raw in zip(
-            _column(links, "task_id"),
-            _column(links, "system_id"),
-            _column(links, "dependency"),
-            _column(links, "manual_tolerance_hours"),
+            column_values(links, "task_id"),
+            column_values(links, "system_id"),
+            column_values(links, "dependency"),
+            column_values(links, "manual_tolerance_hours"),
             strict=True,
         ):
-            tid, sid, dep = _text(tid_raw), _text(sid_raw), _text(dep_raw)
+            tid, sid, dep = as_text(tid_raw), as_text(sid_raw), as_text(dep_raw)
             if tid is None or sid is None or sid not in systems or dep not in ("A", "B"):
                 continue
             info = tasks.get(tid)
             if info is None or not info[1].is_priority or info[1].hours is None:
                 continue
-            r = float(info[1].hours) + ((_num(tol_raw) or 0.0) if dep == "B" else 0.0)
+            r = float(info[1].hours) + ((as_number_strict(tol_raw) or 0.0) if dep == "B" else 0.0)
             cur = acc.setdefault(tid, {})
             cur[sid] = min(r, cur.get(sid, math.inf))
         self.tasks: dict[str, _Task] = {}
         self.tasks_of: dict[str, list[str]] = {}
         for tid in sorted(acc, key=id_key):
             impacts, start = tasks[tid]
-            if impacts is None or any(_blank(i) for i in impacts):
+            if impacts is None or any(is_blank(i) for i in impacts):
                 profile = (float(theta),) * len(self.bounds)
             else:
                 profile = tuple(float(i) for i in impacts)
@@ -456,7 +433,7 @@ def parse_effect(
 ) -> tuple[tuple[Effect, ...] | None, bool, list[Finding]]:
     """Parse 効果 for a measure: (effects or None for なし, whether it is bad, findings)."""
     found: list[Finding] = []
-    t = _text(text)
+    t = as_text(text)
     if t is None or unicodedata.normalize("NFKC", t) == "なし":
         return None, False, found
 
@@ -521,7 +498,7 @@ def parse_effect(
 
 
 def _same(cur: Any, val: Any) -> bool:
-    if _blank(cur):
+    if is_blank(cur):
         return False
     if isinstance(val, bool):
         return bool(cur) is val
@@ -553,35 +530,35 @@ def read_measures(
         "fiscal_year",
         "status",
     )
-    cols = {n: _column(measures, n) for n in names}
+    cols = {n: column_values(measures, n) for n in names}
     out: list[Measure] = []
     found: list[Finding] = []
     for k, row in enumerate(measures.index.tolist()):
-        mid = _text(cols["measure_id"][k])
+        mid = as_text(cols["measure_id"][k])
         if mid is None:
             continue
-        targets = _ids(cols["target_ids"][k])
+        targets = split_ids(cols["target_ids"][k])
         effects, is_bad, f = parse_effect(cols["effect"][k], targets, state, row=int(row))
         if any(t in excluded for t in targets):
             is_bad = True
         else:
             found.extend(f)
-        fy = _num(cols["fiscal_year"][k])
-        life = int(_num(cols["life_years"][k]) or 1)
+        fy = as_number_strict(cols["fiscal_year"][k])
+        life = int(as_number_strict(cols["life_years"][k]) or 1)
         m = Measure(
             measure_id=mid,
             row=int(row),
             name=cols["name"][k],
             targets=targets,
-            effect_text=_text(cols["effect"][k]) or "",
+            effect_text=as_text(cols["effect"][k]) or "",
             effects=effects,
             bad=is_bad,
-            initial=_num(cols["initial_cost"][k]) or 0.0,
-            annual=_num(cols["annual_cost"][k]) or 0.0,
+            initial=as_number_strict(cols["initial_cost"][k]) or 0.0,
+            annual=as_number_strict(cols["annual_cost"][k]) or 0.0,
             life=max(1, life),
-            mandatory=bool(cols["mandatory"][k]) if not _blank(cols["mandatory"][k]) else False,
+            mandatory=bool(cols["mandatory"][k]) if not is_blank(cols["mandatory"][k]) else False,
             fiscal_year=None if fy is None else int(fy),
-            status=_text(cols["status"][k]),
+            status=as_text(cols["status"][k]),
         )
         m.ac = annualised_cost(m.initial, m.annual, m.life, discount_rate)
         out.append(m)
@@ -663,7 +640,7 @@ class Evaluator:
         self.business = frozenset(
             s
             for s in model.system_ids
-            if model.targets.is_priority(s) and _text(model.state.systems[s].get("kind")) == KIND_BUSINESS
+            if model.targets.is_priority(s) and as_text(model.state.systems[s].get("kind")) == KIND_BUSINESS
         )
         self.base = self.full_point(model)
         self._standalone: dict[str, tuple[float, float]] = {}
@@ -1156,16 +1133,16 @@ def scenario_rates(scenarios: pd.DataFrame) -> tuple[dict[str, float | None], li
     found: list[Finding] = []
     for row, sid_raw, p_raw, t_raw, a_raw in zip(
         scenarios.index.tolist(),
-        _column(scenarios, "scenario_id"),
-        _column(scenarios, "probability"),
-        _column(scenarios, "probability_years"),
-        _column(scenarios, "annual_rate"),
+        column_values(scenarios, "scenario_id"),
+        column_values(scenarios, "probability"),
+        column_values(scenarios, "probability_years"),
+        column_values(scenarios, "annual_rate"),
         strict=True,
     ):
-        sid = _text(sid_raw)
+        sid = as_text(sid_raw)
         if sid is None:
             continue
-        p, t, a = _num(p_raw), _num(t_raw), _num(a_raw)
+        p, t, a = as_number_strict(p_raw), as_number_strict(t_raw), as_number_strict(a_raw)
         if p is not None and p >= 1 - EPS:
             found.append(
                 Finding(

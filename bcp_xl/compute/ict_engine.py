@@ -18,7 +18,6 @@ something to evaluate (measures, or systems for ``no-scenarios``), so blank mast
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from bcp_xl.compute.costs import (
 from bcp_xl.compute.ict_targets import SystemTargets, TaskStart
 from bcp_xl.compute.residual import DEFAULT_LIKELIHOOD, residual_frame
 from bcp_xl.compute.scenario import build_model, scenario_frame
+from bcp_xl.compute.values import as_number_strict
 
 __all__ = ["IctScenarioResults", "ict_scenarios"]
 
@@ -67,16 +67,6 @@ class IctScenarioResults:
         return [*self.scenario.findings, *self.loss.findings, *self.measures.findings, *self.residual.findings]
 
 
-def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, str) and not v.strip():
-        return None
-    return float(v)
-
-
 def ict_scenarios(
     systems: pd.DataFrame,
     buildings: pd.DataFrame,
@@ -101,12 +91,12 @@ def ict_scenarios(
     if as_of is None:
         raise ValueError("as_of is fixed by the caller")
     model, r7_found = build_model(systems, buildings, scenarios, targets, params, excluded_ids)
-    horizon = _num(params.get("horizon_hours")) or 720.0
-    theta = _num(params.get("impact_threshold"))
-    discount = _num(params.get("discount_rate"))
-    yen = _num(params.get("yen_per_impact_hour"))
-    floor = _num(params.get("min_marginal_rosi"))
-    threshold = int(_num(params.get("accept_threshold")) or 6)
+    horizon = as_number_strict(params.get("horizon_hours")) or 720.0
+    theta = as_number_strict(params.get("impact_threshold"))
+    discount = as_number_strict(params.get("discount_rate"))
+    yen = as_number_strict(params.get("yen_per_impact_hour"))
+    floor = as_number_strict(params.get("min_marginal_rosi"))
+    threshold = int(as_number_strict(params.get("accept_threshold")) or 6)
     rates, rate_found = scenario_rates(scenarios)
     loss = LossModel(links, tasks, frozenset(model.system_ids), theta=4.0 if theta is None else theta, horizon=horizon)
     ev = Evaluator(model, loss, rates)

@@ -331,10 +331,6 @@ def _period_days(publish: dt.date, end: dt.date, settings: PubCommentSettings) -
     return days + 1 if settings.period_day_one == DAY_ONE_PUBLISH else days
 
 
-def _id_key(value: str) -> tuple[int, str]:
-    return last_number_key(value)
-
-
 def _finding(code: str, severity: Severity, sheet: str, row: int, column: str, message: str, value: object) -> Finding:
     text = value.isoformat() if isinstance(value, dt.date) else as_text(value)
     return Finding(code, severity, sheet, row, column, message, text, workbook=WORKBOOK)
@@ -431,7 +427,7 @@ def public_comment(inp: PubCommentInputs) -> PubCommentResult:
     summary_rows: list[dict[str, Any]] = []
     list_rows: list[dict[str, Any]] = []
     section_rows: list[dict[str, Any]] = []
-    for camp in sorted(campaigns.values(), key=lambda x: _id_key(x.campaign_id)):
+    for camp in sorted(campaigns.values(), key=lambda x: last_number_key(x.campaign_id)):
         mine = [c for c in comments if c.campaign_id == camp.campaign_id]
         s = _summarise(camp, mine, settings, code_names, block_codes)
         summaries.append(s)
@@ -450,7 +446,7 @@ def public_comment(inp: PubCommentInputs) -> PubCommentResult:
             "counted": c.counted,
             "reason": "、".join(p for p in (_judgement_reason(c), c.note) if p) or None,
         }
-        for c in sorted(comments, key=lambda x: _id_key(x.comment_id))
+        for c in sorted(comments, key=lambda x: last_number_key(x.comment_id))
     ]
     out_rows = [
         {
@@ -461,7 +457,7 @@ def public_comment(inp: PubCommentInputs) -> PubCommentResult:
             "date_used": c.date_used,
             "reason": c.reason,
         }
-        for c in sorted(comments, key=lambda x: (_id_key(x.campaign_id), _id_key(x.comment_id)))
+        for c in sorted(comments, key=lambda x: (last_number_key(x.campaign_id), last_number_key(x.comment_id)))
         if not c.counted
     ]
     return PubCommentResult(
@@ -728,7 +724,7 @@ def _summary_row(s: CampaignSummary) -> dict[str, Any]:
 
 
 def _list_rows(campaign_id: str, counted: list[_Comment], code_names: Mapping[str, str]) -> list[dict[str, Any]]:
-    ordered = sorted(counted, key=lambda c: (natural_key(c.section), _id_key(c.comment_id)))
+    ordered = sorted(counted, key=lambda c: (natural_key(c.section), last_number_key(c.comment_id)))
     return [
         {
             "seq": seq,

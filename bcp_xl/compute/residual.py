@@ -28,7 +28,6 @@ Decisions where calculations.md is silent:
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
@@ -37,7 +36,9 @@ import pandas as pd
 
 from bcp_xl.compute.base import Finding
 from bcp_xl.compute.costs import BAND_HOURS, KIND_BUSINESS, LossModel, Point
-from bcp_xl.compute.scenario import EPS, id_key
+from bcp_xl.compute.scenario import EPS
+from bcp_xl.compute.values import as_date, as_text, column_values, format_number, is_blank
+from bcp_xl.compute.values import last_number_key as id_key
 
 __all__ = ["COLUMNS", "DEFAULT_LIKELIHOOD", "impact_at", "likelihood", "residual_frame"]
 
@@ -67,34 +68,6 @@ S_ACCEPTED: Final = "受容済"
 S_PENDING: Final = "承認待ち"
 S_ABOVE: Final = "基準超過(受容)"
 S_OVERDUE: Final = "見直し期限超過"
-
-
-def _blank(v: Any) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    return isinstance(v, str) and not v.strip()
-
-
-def _text(v: Any) -> str | None:
-    return None if _blank(v) else str(v).strip()
-
-
-def _date(v: Any) -> dt.date | None:
-    if _blank(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    return None
-
-
-def _column(frame: pd.DataFrame, name: str) -> list[Any]:
-    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
 
 
 def likelihood(rate: float | None, levels: Sequence[tuple[int, float]] = DEFAULT_LIKELIHOOD) -> int | None:
@@ -129,7 +102,7 @@ def residual_frame(
     found: list[Finding] = []
     dec: dict[tuple[str, str], dict[str, Any]] = {}
     cols = {
-        n: _column(decisions, n)
+        n: column_values(decisions, n)
         for n in (
             "residual_id",
             "scenario_id",
@@ -142,7 +115,7 @@ def residual_frame(
         )
     }
     for i, row in enumerate(decisions.index.tolist()):
-        key = (_text(cols["scenario_id"][i]) or "", _text(cols["system_id"][i]) or "")
+        key = (as_text(cols["scenario_id"][i]) or "", as_text(cols["system_id"][i]) or "")
         if key not in dec:
             dec[key] = {n: cols[n][i] for n in cols} | {"row": int(row)}
 
@@ -165,7 +138,7 @@ def residual_frame(
     business = [
         s
         for s in model.system_ids
-        if targets.is_priority(s) and _text(model.state.systems[s].get("kind")) == KIND_BUSINESS
+        if targets.is_priority(s) and as_text(model.state.systems[s].get("kind")) == KIND_BUSINESS
     ]
     rows: list[dict[str, Any]] = []
     joined: set[tuple[str, str]] = set()
@@ -206,7 +179,7 @@ def residual_frame(
                 )
             else:
                 joined.add((k, sid))
-                treatment = _text(d["treatment"])
+                treatment = as_text(d["treatment"])
                 if treatment != ACCEPT:
                     status = S_IN_PROGRESS
                 elif level is not None and level > accept_threshold + EPS:
@@ -223,11 +196,11 @@ def residual_frame(
                             WORKBOOK,
                         )
                     )
-                elif all(not _blank(d[n]) for n in ("approver", "approved_date", "interim_measure", "next_review")):
+                elif all(not is_blank(d[n]) for n in ("approver", "approved_date", "interim_measure", "next_review")):
                     status = S_ACCEPTED
                 else:
                     status = S_PENDING
-                review = _date(d["next_review"])
+                review = as_date(d["next_review"])
                 if review is not None and review < as_of:
                     status = f"{status}、{S_OVERDUE}"
                     found.append(
@@ -252,11 +225,11 @@ def residual_frame(
                     "impact": impact,
                     "level": level,
                     "threshold": accept_threshold,
-                    "residual_id": None if d is None else _text(d["residual_id"]),
-                    "treatment": None if d is None else _text(d["treatment"]),
-                    "approver": None if d is None else _text(d["approver"]),
-                    "approved_date": None if d is None else _date(d["approved_date"]),
-                    "next_review": None if d is None else _date(d["next_review"]),
+                    "residual_id": None if d is None else as_text(d["residual_id"]),
+                    "treatment": None if d is None else as_text(d["treatment"]),
+                    "approver": None if d is None else as_text(d["approver"]),
+                    "approved_date": None if d is None else as_date(d["approved_date"]),
+                    "next_review": None if d is None else as_date(d["next_review"]),
                     "status": status,
                 }
             )
@@ -270,7 +243,7 @@ def residual_frame(
                     d["row"],
                     "residual_id",
                     "この組合せには残存リスクがありません(対策により解消)。",
-                    _text(d["residual_id"]),
+                    as_text(d["residual_id"]),
                     WORKBOOK,
                 )
             )
@@ -279,6 +252,4 @@ def residual_frame(
 
 
 def _fmt(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    return "—" if x is None else format_number(x, 6)

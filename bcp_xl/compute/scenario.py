@@ -42,7 +42,6 @@ Decisions where calculations.md is silent:
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import deque
@@ -56,6 +55,15 @@ import pandas as pd
 
 from bcp_xl.compute.base import Finding, RuleResult
 from bcp_xl.compute.ict_targets import SystemTargets
+from bcp_xl.compute.values import (
+    as_number_strict,
+    as_text,
+    column_values,
+    format_number,
+    is_blank,
+    split_ids,
+)
+from bcp_xl.compute.values import last_number_key as id_key
 
 __all__ = [
     "BUILDING_ATTRS",
@@ -171,8 +179,7 @@ def clip_from(windows: Windows, start: float) -> Windows:
 
 
 def _fmt(x: float) -> str:
-    r = round(x, 6)
-    return str(int(r)) if float(r).is_integer() else f"{r:g}"
+    return format_number(round(x, 6), 6)
 
 
 def fmt_windows(windows: Windows) -> str:
@@ -198,52 +205,16 @@ def rebuild_hours(
 # ---- small helpers ----------------------------------------------------------------------------------
 
 
-def _blank(v: Any) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    return isinstance(v, str) and not v.strip()
-
-
-def _num(v: Any) -> float | None:
-    return None if _blank(v) else float(v)
-
-
-def _text(v: Any) -> str | None:
-    return None if _blank(v) else str(v).strip()
-
-
 def _bool(v: Any) -> bool | None:
-    if _blank(v):
+    if is_blank(v):
         return None
     if isinstance(v, str):
         return v.strip() in ("はい", "TRUE", "True", "true", "1", "○")
     return bool(v)
 
 
-def _ids(v: Any) -> tuple[str, ...]:
-    if _blank(v):
-        return ()
-    if isinstance(v, str):
-        return tuple(p for p in re.split(r"[,、,\s]+", v) if p)
-    if isinstance(v, Iterable):
-        return tuple(str(p).strip() for p in v if not _blank(p))
-    return (str(v),)
-
-
-def id_key(i: str) -> tuple[int, str]:
-    """Sort key of an ID: the number at its end (-1 when none), then the text."""
-    m = re.search(r"(\d+)\s*$", i)
-    return (int(m.group(1)) if m else -1, i)
-
-
-def _column(frame: pd.DataFrame, name: str) -> list[Any]:
-    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
-
-
 def _intensity_rank(v: Any) -> int:
-    t = _text(v)
+    t = as_text(v)
     if t is None:
         return 0
     t = unicodedata.normalize("NFKC", t)
@@ -300,8 +271,8 @@ class State:
     def site(self, system_id: str) -> str | None:
         """The building whose rules apply to the system: its 建物ID when 庁舎内, or 外部DC with one."""
         s = self.systems[system_id]
-        hosting = _text(s.get("hosting"))
-        bld = _text(s.get("building_id"))
+        hosting = as_text(s.get("hosting"))
+        bld = as_text(s.get("building_id"))
         if hosting in (IN_BUILDING, EXTERNAL_DC) and bld is not None:
             return bld
         return None
@@ -310,15 +281,15 @@ class State:
 def state_from_frames(systems: pd.DataFrame, buildings: pd.DataFrame) -> State:
     """The current state from the valid rows of システム一覧 and 庁舎."""
     blds: dict[str, dict[str, Any]] = {}
-    bcols = {n: _column(buildings, n) for n in ("building_id", *BUILDING_ATTRS)}
+    bcols = {n: column_values(buildings, n) for n in ("building_id", *BUILDING_ATTRS)}
     for k in range(len(buildings)):
-        bid = _text(bcols["building_id"][k])
+        bid = as_text(bcols["building_id"][k])
         if bid is not None and bid not in blds:
             blds[bid] = {n: bcols[n][k] for n in BUILDING_ATTRS}
     syss: dict[str, dict[str, Any]] = {}
-    scols = {n: _column(systems, n) for n in ("system_id", *SYSTEM_ATTRS)}
+    scols = {n: column_values(systems, n) for n in ("system_id", *SYSTEM_ATTRS)}
     for k in range(len(systems)):
-        sid = _text(scols["system_id"][k])
+        sid = as_text(scols["system_id"][k])
         if sid is not None and sid not in syss:
             syss[sid] = {n: scols[n][k] for n in SYSTEM_ATTRS}
     return State(blds, syss)
@@ -349,7 +320,7 @@ def parse_building_states(
     """Parse 庁舎被害: (建物ID → (状態, 時間)), and the entries that are malformed or unknown."""
     out: dict[str, tuple[str, float | None]] = {}
     bad: list[str] = []
-    t = _text(text)
+    t = as_text(text)
     if t is None:
         return out, bad
     for raw in _ENTRY_SPLIT.split(t):
@@ -376,7 +347,7 @@ def read_scenarios(
 ) -> tuple[list[ScenarioSpec], list[tuple[int, list[str]]]]:
     """The scenarios sorted by ID, and (row, bad entries) for the ones with bad 庁舎被害 entries."""
     cols = {
-        n: _column(scenarios, n)
+        n: column_values(scenarios, n)
         for n in (
             "scenario_id",
             "intensity",
@@ -392,23 +363,23 @@ def read_scenarios(
     bad_rows: list[tuple[int, list[str]]] = []
     seen: set[str] = set()
     for k, row in enumerate(scenarios.index.tolist()):
-        sid = _text(cols["scenario_id"][k])
+        sid = as_text(cols["scenario_id"][k])
         if sid is None or sid in seen:
             continue
         seen.add(sid)
         states, bad = parse_building_states(cols["building_states"][k], known_buildings)
         if bad:
             bad_rows.append((int(row), bad))
-        forced = _ids(cols["forced_restore"][k])
+        forced = split_ids(cols["forced_restore"][k])
         out.append(
             ScenarioSpec(
                 scenario_id=sid,
                 row=int(row),
                 intensity=_intensity_rank(cols["intensity"][k]),
                 flooding=bool(_bool(cols["flooding"][k])),
-                power=_num(cols["power_outage_hours"][k]) or 0.0,
-                telecom=_num(cols["telecom_outage_hours"][k]) or 0.0,
-                vendor_blocked=_num(cols["vendor_blocked_hours"][k]) or 0.0,
+                power=as_number_strict(cols["power_outage_hours"][k]) or 0.0,
+                telecom=as_number_strict(cols["telecom_outage_hours"][k]) or 0.0,
+                vendor_blocked=as_number_strict(cols["vendor_blocked_hours"][k]) or 0.0,
                 states=states,
                 forced_all="全" in forced,
                 forced=frozenset(f for f in forced if f != "全"),
@@ -458,10 +429,10 @@ class _Params:
 
 def _params(params: Mapping[str, Any]) -> _Params:
     def num(key: str, default: float) -> float:
-        v = _num(params.get(key))
+        v = as_number_strict(params.get(key))
         return default if v is None else v
 
-    rack = _text(params.get("rack_fall_intensity"))
+    rack = as_text(params.get("rack_fall_intensity"))
     rack_rank = INTENSITY_ORDER.index(rack) if rack in INTENSITY_ORDER else 4
     return _Params(
         horizon=num("horizon_hours", 720.0),
@@ -554,9 +525,9 @@ class ScenarioModel:
         """(R, Q) of a system in a scenario."""
         s = self.state.systems[sid]
         return rebuild_hours(
-            _num(s.get("vendor_sla_hours")),
-            _num(s.get("procure_hours")),
-            _num(s.get("restore_hours")),
+            as_number_strict(s.get("vendor_sla_hours")),
+            as_number_strict(s.get("procure_hours")),
+            as_number_strict(s.get("restore_hours")),
             scn.vendor_blocked,
             default_sla=self.p.sla,
             default_procure=self.p.procure,
@@ -566,20 +537,21 @@ class ScenarioModel:
         s = self.state.systems[sid]
         site = self.state.site(sid)
         b = self.state.buildings.get(site, {}) if site is not None else {}
-        fuel_at = _num(b.get("fuel_resupply_hours"))
-        floor = _num(s.get("floor"))
+        fuel_at = as_number_strict(b.get("fuel_resupply_hours"))
+        floor = as_number_strict(s.get("floor"))
         return _Facts(
             site=site,
-            g=(_num(b.get("generator_hours")) or 0.0) + (_num(s.get("ups_minutes")) or 0.0) / 60.0,
+            g=(as_number_strict(b.get("generator_hours")) or 0.0)
+            + (as_number_strict(s.get("ups_minutes")) or 0.0) / 60.0,
             f=self.p.fuel if fuel_at is None else fuel_at,
             fuel_contract=bool(_bool(b.get("fuel_contract"))),
-            flood_prone=(_num(b.get("flood_depth_m")) or 0.0) > EPS
+            flood_prone=(as_number_strict(b.get("flood_depth_m")) or 0.0) > EPS
             and (1.0 if floor is None else floor) <= self.p.flood_floor_max + EPS,
             anchored=bool(_bool(s.get("rack_anchored"))),
-            line=_text(s.get("kind")) == KIND_LINE and not _bool(s.get("redundant_line")),
-            sla=_num(s.get("vendor_sla_hours")),
-            procure=_num(s.get("procure_hours")),
-            restore=_num(s.get("restore_hours")),
+            line=as_text(s.get("kind")) == KIND_LINE and not _bool(s.get("redundant_line")),
+            sla=as_number_strict(s.get("vendor_sla_hours")),
+            procure=as_number_strict(s.get("procure_hours")),
+            restore=as_number_strict(s.get("restore_hours")),
             sid=sid,
         )
 
@@ -677,7 +649,9 @@ class ScenarioModel:
             if site is None:
                 continue
             b = self.state.buildings.get(site, {})
-            if (_num(b.get("flood_depth_m")) or 0.0) > EPS and _blank(self.state.systems[sid].get("floor")):
+            if (as_number_strict(b.get("flood_depth_m")) or 0.0) > EPS and is_blank(
+                self.state.systems[sid].get("floor")
+            ):
                 out.append(
                     Finding(
                         "floor-assumed",
@@ -838,7 +812,9 @@ def build_model(
     specs, bad = read_scenarios(scenarios, frozenset(state.buildings) | frozenset(excluded_buildings))
     model = ScenarioModel(specs, state, targets, params)
     findings = building_findings(model, bad)
-    rows = {(_text(v)): int(r) for r, v in zip(systems.index.tolist(), _column(systems, "system_id"), strict=True)}
+    rows = {
+        (as_text(v)): int(r) for r, v in zip(systems.index.tolist(), column_values(systems, "system_id"), strict=True)
+    }
     for f in model.site_floor_findings():
         findings.append(
             Finding(f.code, f.severity, f.sheet, rows.get(f.value or ""), f.column, f.message, None, f.workbook)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import pandas as pd
@@ -21,18 +21,22 @@ __all__ = [
     "as_bool",
     "as_date",
     "as_number",
+    "as_number_strict",
     "as_text",
+    "column_values",
     "first_number_key",
     "format_number",
     "is_blank",
     "last_number_key",
     "param",
     "row_records",
+    "split_ids",
 ]
 
 _DEFAULTS: Final[dict[str, Any]] = {p.key: p.default for p in BCP_PARAMS}
 _FIRST_NUMBER: Final = re.compile(r"\d+")
 _LAST_NUMBER: Final = re.compile(r"(\d+)\s*$")
+_ID_SPLIT: Final = re.compile(r"[,、,\s]+")
 
 
 def is_blank(value: object) -> bool:
@@ -63,6 +67,12 @@ def as_number(value: object) -> float | None:
         return None
 
 
+def as_number_strict(value: object) -> float | None:
+    """The cell as ``float(value)``; None when blank. Unlike :func:`as_number` a bool counts as 0/1
+    and anything else that is not a number raises (ValueError or TypeError)."""
+    return None if is_blank(value) else float(value)  # type: ignore[arg-type]
+
+
 def as_bool(value: object, default: bool) -> bool:
     """The cell's truth value; ``default`` when blank."""
     return default if is_blank(value) else bool(value)
@@ -79,6 +89,18 @@ def as_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     return None
+
+
+def split_ids(value: object) -> tuple[str, ...]:
+    """IDs in one cell: text split at commas, 、 and white space; a list gives its non-blank items
+    stripped; any other value is one ID; () when blank."""
+    if is_blank(value):
+        return ()
+    if isinstance(value, str):
+        return tuple(p for p in _ID_SPLIT.split(value) if p)
+    if isinstance(value, Iterable):
+        return tuple(str(p).strip() for p in value if not is_blank(p))
+    return (str(value),)
 
 
 def first_number_key(value: str | None) -> tuple[int, str]:
@@ -104,6 +126,11 @@ def row_records(df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
         return []
     recs: dict[Any, dict[Any, Any]] = df.to_dict("index")
     return sorted(((int(k), v) for k, v in recs.items()), key=lambda kv: kv[0])
+
+
+def column_values(frame: pd.DataFrame, name: str) -> list[Any]:
+    """The values of column ``name`` in frame order; all None when the frame lacks the column."""
+    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
 
 
 def param(params: Mapping[str, Any], key: str) -> Any:
