@@ -54,7 +54,7 @@ from typing import Any, Final
 import pandas as pd
 
 from bcp_xl.compute.base import Finding, RuleResult, Severity
-from bcp_xl.compute.values import as_number, as_text, format_number, is_blank, last_number_key
+from bcp_xl.compute.values import as_number, as_text, format_number, is_blank, last_number_key, split_ids
 
 __all__ = [
     "BACKUP_INTERVAL",
@@ -190,16 +190,6 @@ class SystemTargets:
 
 
 # ---- small helpers ----------------------------------------------------------------------------------
-
-
-def _ids(v: Any) -> tuple[str, ...]:
-    if is_blank(v):
-        return ()
-    if isinstance(v, str):
-        return tuple(p for p in _SPLIT.split(v) if p)
-    if isinstance(v, Iterable):
-        return tuple(str(p).strip() for p in v if not is_blank(p))
-    return (str(v),)
 
 
 def _level_number(level: str | None) -> int:
@@ -357,7 +347,7 @@ def _read_systems(systems: pd.DataFrame) -> dict[str, _System]:
             name=None if is_blank(cols["name"][k]) else cols["name"][k],
             kind=as_text(cols["kind"][k]),
             hosting=as_text(cols["hosting"][k]),
-            depends_on=_ids(cols["depends_on"][k]),
+            depends_on=split_ids(cols["depends_on"][k]),
             terminals=as_number(cols["terminals_required"][k]) or 0.0,
             backup_method=as_text(cols["backup_method"][k]),
             backup_interval=as_number(cols["backup_interval_hours"][k]),
