@@ -123,7 +123,6 @@ BAND_ORDER: Final = ("H0", "H3", "D1", "D3", "W1", "W2", "M1", "X")
 EPS: Final = 1e-9
 _DEP_RANK: Final = {"A": 0, "B": 1}
 _SHEET_RANK: Final = {SYSTEM_SHEET: 0, LINK_SHEET: 1}
-_SPLIT = re.compile(r"[,、,\s]+")
 
 
 @dataclass(frozen=True)
