@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bcp_xl.compute.base import DEFAULT_BANDS, Band
+
 Kind = Literal[
     "id", "wbs", "text", "enum", "int", "num", "yen", "share", "bool", "date", "fy", "band",
     "floor", "impact", "list",
@@ -115,24 +117,8 @@ def text(header: str, name: str, req: Req = "optional", **kw: object) -> Column:
 # ---- time bands (workbooks.md §2.5) -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Band:
-    code: str
-    label: str
-    short: str | None
-    hours: float | None
-
-
-BANDS: tuple[Band, ...] = (
-    Band("H0", "発災直後・継続", None, 0),
-    Band("H3", "3時間以内", "3時間", 3),
-    Band("D1", "1日以内", "1日", 24),
-    Band("D3", "3日以内", "3日", 72),
-    Band("W1", "1週間以内", "1週間", 168),
-    Band("W2", "2週間以内", "2週間", 336),
-    Band("M1", "1か月以内", "1か月", 720),
-    Band("X", "1か月超・対象外", None, None),
-)
+# the default bands of workbooks.md §2.5 are defined once, with the rules that use them
+BANDS: tuple[Band, ...] = DEFAULT_BANDS
 BAND_CODES = tuple(b.code for b in BANDS)
 TIMED_BANDS = tuple(b for b in BANDS if b.short)
 
