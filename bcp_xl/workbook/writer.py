@@ -38,11 +38,6 @@ VALIDATION_ROWS = 5000  # drop-downs reach this row (or the data, if longer)
 Row = Mapping[str, Any]
 
 
-def safe_text(value: Any) -> Any:
-    """Text stays text: a value starting with = + - @ is never written as a formula."""
-    return value
-
-
 def _cell_value(col: Column | None, value: Any) -> Any:
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
@@ -209,9 +204,6 @@ def _write_sheet(ws: Worksheet, spec: SheetSpec, records: Sequence[Row], block_r
         if dv is not None:
             dv.add(rng)
             ws.add_data_validation(dv)
-        if formats[j - 1] == "@":
-            # the text format on the empty rows keeps IDs like 1.10 from turning into numbers
-            pass
     ws.freeze_panes = "B2" if spec.key else "A2"
     ws.row_dimensions[1].height = 32
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(len(records) + 1, 2)}"
