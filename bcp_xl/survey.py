@@ -236,12 +236,12 @@ def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], colum
 
     from bcp_xl.workbook.fileio import replace_atomically, temp_beside
     from bcp_xl.workbook.writer import (
-        FORMULA_START,
         HEADER_FONT,
         VALIDATION_ROWS,
         input_prompt,
         number_format,
         print_setup,
+        write_cell,
         write_deterministic,
         write_header,
     )
@@ -273,14 +273,7 @@ def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], colum
             v = _plain(m.tasks.raw_value(col.name, r))
             if v is None:
                 continue
-            cell = ws.cell(i, j)
-            if isinstance(v, str) and v.startswith(FORMULA_START):
-                cell.data_type = "s"
-                cell._value = v  # stays text, never a formula
-            else:
-                cell.value = v
-            if formats[j - 1]:
-                cell.number_format = formats[j - 1]
+            write_cell(ws, i, j, v, formats[j - 1])
     last = max(VALIDATION_ROWS, len(rows) + 1)
     for j, col in enumerate(columns, start=1):
         letter = col_letter(j)

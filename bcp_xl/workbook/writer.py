@@ -167,6 +167,18 @@ def _header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
         c.border = BORDER
 
 
+def write_cell(ws: Worksheet, row: int, column: int, value: Any, fmt: str | None) -> None:
+    """Write one value; text starting with = + - @ stays text, never a formula."""
+    cell = ws.cell(row, column)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell._value = value
+    else:
+        cell.value = value
+    if fmt:
+        cell.number_format = fmt
+
+
 def write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
     """Row 1 of an input sheet: the headers (required ones shaded), bordered, wrapped, with widths."""
     for j, col in enumerate(columns, start=1):
@@ -187,15 +199,7 @@ def _write_sheet(ws: Worksheet, spec: SheetSpec, records: Sequence[Row], block_r
             v = rec.get(col.name)
             if v is None:
                 continue
-            cell = ws.cell(i, j)
-            v = _cell_value(col, v)
-            if isinstance(v, str) and v.startswith(FORMULA_START):
-                cell.data_type = "s"
-                cell._value = v  # stays text, never a formula
-            else:
-                cell.value = v
-            if formats[j - 1]:
-                cell.number_format = formats[j - 1]
+            write_cell(ws, i, j, _cell_value(col, v), formats[j - 1])
     last = max(VALIDATION_ROWS, len(records) + 1)
     for j, col in enumerate(cols, start=1):
         letter = get_column_letter(j)
