@@ -28,5 +28,8 @@ test: lint
 sample: $(STAMP)
 	$(VENV)/bin/bcp-xl sample workbooks --scale meguro --seed 1
 
+bench: $(STAMP)
+	$(PY) benches/bench.py
+
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
