@@ -54,7 +54,15 @@ from typing import Any, Final
 import pandas as pd
 
 from bcp_xl.compute.base import Finding, RuleResult, Severity
-from bcp_xl.compute.values import as_number, as_text, format_number, is_blank, last_number_key, split_ids
+from bcp_xl.compute.values import (
+    as_number,
+    as_text,
+    column_values,
+    format_number,
+    is_blank,
+    last_number_key,
+    split_ids,
+)
 
 __all__ = [
     "BACKUP_INTERVAL",
@@ -202,10 +210,6 @@ def _band_rank(band: str) -> int:
     return BAND_ORDER.index(band) if band in BAND_ORDER else len(BAND_ORDER)
 
 
-def _column(frame: pd.DataFrame, name: str) -> list[Any]:
-    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
-
-
 def _bits(mask: int) -> Iterable[int]:
     while mask:
         low = mask & -mask
@@ -320,7 +324,7 @@ class _Direct:
 def _read_systems(systems: pd.DataFrame) -> dict[str, _System]:
     out: dict[str, _System] = {}
     cols = {
-        n: _column(systems, n)
+        n: column_values(systems, n)
         for n in (
             "system_id",
             "name",
@@ -429,11 +433,11 @@ def system_targets(
     non_priority_links = 0
     excluded_links = 0
     l_rows = links.index.tolist()
-    l_task = _column(links, "task_id")
-    l_sys = _column(links, "system_id")
-    l_dep = _column(links, "dependency")
-    l_tol = _column(links, "manual_tolerance_hours")
-    l_rpo = _column(links, "rpo_need_hours")
+    l_task = column_values(links, "task_id")
+    l_sys = column_values(links, "system_id")
+    l_dep = column_values(links, "dependency")
+    l_tol = column_values(links, "manual_tolerance_hours")
+    l_rpo = column_values(links, "rpo_need_hours")
     for k, row in enumerate(l_rows):
         tid = as_text(l_task[k])
         link_sys = as_text(l_sys[k])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bcp_xl.compute.base import DEFAULT_BANDS, Band
+from bcp_xl.compute.bands import DEFAULT_BANDS, Band
 
 Kind = Literal[
     "id", "wbs", "text", "enum", "int", "num", "yen", "share", "bool", "date", "fy", "band",
