@@ -6,11 +6,12 @@ be read or written, 2 wrong usage (click).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -243,9 +244,7 @@ def sample(folder: Path, scale: str, seed: int) -> None:
         click.echo(f"作成しました: {p}")
 
 
-@cli.command()
-@DIR_ARG
-@click.option(
+OUT_OPTION = click.option(
     "--out",
     "out",
     default="out",
@@ -253,28 +252,142 @@ def sample(folder: Path, scale: str, seed: int) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="出力先フォルダ。",
 )
-@click.option("--pdf", is_flag=True, help="PDF も作成します(LibreOffice が必要)。")
+PDF_OPTION = click.option("--pdf", is_flag=True, help="PDF も作成します(LibreOffice が必要。目次を更新してから変換)。")
+ALLOW_ERRORS_OPTION = click.option(
+    "--allow-errors", is_flag=True, help="検証エラーがあっても文書を作成します(表紙とヘッダーに「暫定版」と表示)。"
+)
+
+
+@contextlib.contextmanager
+def progress_bar() -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar on a terminal; plain lines (one per document) anywhere else."""
+    if not sys.stderr.isatty():
+
+        def plain(done: int, total: int, label: str) -> None:
+            if label:
+                click.echo(f"[{done + 1}/{total}] {label}", err=True)
+
+        yield plain
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("文書作成"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("", total=None)
+
+        def fancy(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label)
+
+        yield fancy
+
+
+def print_documents(run: Any) -> None:
+    """What a generate/build run wrote and what it did not (and why)."""
+    docs = run.documents
+    for path in [*docs.outputs, *docs.pdfs]:
+        click.echo(f"作成しました: {path}")
+    for key, reason in docs.skipped:
+        click.echo(f"お知らせ: 文書 {key} は{reason}。", err=True)
+    for key, reason in docs.held:
+        click.echo(f"作成しませんでした: 文書 {key} は{reason}(--allow-errors で暫定版を作成できます)。", err=True)
+    for _key, message in docs.stopped:
+        click.echo(f"作成しませんでした: {message}", err=True)
+    for note in docs.notes:
+        click.echo(f"お知らせ: {note}", err=True)
+    if docs.provisional:
+        click.echo(f"暫定版として作成: {'、'.join(docs.provisional)}", err=True)
+
+
+@cli.command()
+@DIR_ARG
+@OUT_OPTION
+@click.option(
+    "--only",
+    "only",
+    metavar="NAMES",
+    help="作成する文書キー(カンマ区切り)。例: bcp,bcp-actions,priority-list",
+)
+@PDF_OPTION
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="編集したテンプレート(.docx)のフォルダ。",
+)
 @AS_OF_OPTION
-@click.option("--allow-errors", is_flag=True, help="検証エラーがあっても暫定版として出力します。")
+@ALLOW_ERRORS_OPTION
+@handle_errors
+def generate(
+    folder: Path,
+    out: Path,
+    only: str | None,
+    pdf: bool,
+    templates: Path | None,
+    as_of: dt.date | None,
+    allow_errors: bool,
+) -> None:
+    """計画書などの文書をテンプレートから作成します(documents.md の全文書)。
+
+    文書キー: bcp, bcp-summary, bcp-actions, bcp-training, ict, ict-summary, ict-actions,
+    ict-operations, ict-training, exercise-kit, priority-list, system-list, project-plan,
+    project-report, minutes, pubcomment-result
+
+    \b
+    例:
+      bcp-xl generate workbooks/ --out out/ --only bcp,priority-list --pdf
+    """
+    from bcp_xl import api
+
+    keys = [k.strip() for k in only.split(",") if k.strip()] if only else None
+    argv = [str(folder), "--out", str(out), *(["--only", only] if only else []), *(["--pdf"] if pdf else [])]
+    with progress_bar() as progress:
+        run = api.generate(
+            folder,
+            out,
+            only=keys,
+            templates=templates,
+            pdf=pdf,
+            as_of=as_of,
+            allow_errors=allow_errors,
+            progress=progress,
+            argv=argv,
+        )
+    print_report(run.report, False)
+    print_documents(run)
+    if not run.report.ok or run.documents.stopped:
+        click.get_current_context().exit(1)
+
+
+@cli.command()
+@DIR_ARG
+@OUT_OPTION
+@PDF_OPTION
+@AS_OF_OPTION
+@ALLOW_ERRORS_OPTION
 @handle_errors
 def build(folder: Path, out: Path, pdf: bool, as_of: dt.date | None, allow_errors: bool) -> None:
-    """主処理: 検証・計算・文書作成を一括で行い、manifest.json を書きます。
+    """主処理: 検証・計算・全文書の作成を一括で行い、manifest.json を書きます。
 
-    現段階では検証と manifest.json・実行ログの出力を行います。
+    計算結果付きのマスタブックの写し、documents.md の全文書、manifest.json(各ファイルの SHA-256、
+    ツールの版、実行時刻)を出力先に書きます。検証エラーのあるブックから作る文書は作成しません
+    (--allow-errors で暫定版を作成)。
 
     \b
     例:
       bcp-xl build workbooks/ --out out/
+      bcp-xl build workbooks/ --out out/ --pdf
     """
     from bcp_xl import api
 
-    argv = [str(folder), "--out", str(out)]
-    result = api.build(folder, out, as_of, allow_errors, argv)
+    argv = [str(folder), "--out", str(out), *(["--pdf"] if pdf else [])]
+    with progress_bar() as progress:
+        result = api.build(folder, out, as_of, allow_errors, argv, pdf=pdf, progress=progress)
     print_report(result.report, False)
+    print_documents(result)
     click.echo(f"manifest: {result.manifest}")
-    if pdf:
-        click.echo("PDF の作成は文書生成の実装後に対応します。今回は作成していません。")
-    if not result.report.ok:
+    if not result.report.ok or result.documents.stopped:
         click.get_current_context().exit(1)
 
 
@@ -452,6 +565,82 @@ def encrypt(files: tuple[Path, ...], password_env: str | None) -> None:
     for p in enc.encrypt_files(files, password, argv=argv):
         click.echo(f"暗号化しました: {p}")
     click.echo("元のファイルは変更していません。パスワードはファイルとは別の手段で伝えてください。")
+
+
+@cli.command("diff")
+@click.argument("old", metavar="OLD", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NEW", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="新旧対照表の出力先(.xlsx は一覧表、.docx は 新/旧 の2列の対照表)。省略すると画面に表示します。",
+)
+@handle_errors
+def diff_command(old: Path, new: Path, out: Path | None) -> None:
+    """新旧対照表: 2つの版のマスタブック(.xlsx)または文書(.docx)を比べ、違いを示します。
+
+    マスタブックはシートごとに、ID で対応づけた行の追加・削除・変更(セル単位)を示します
+    (行の並べ替えは変更になりません。計算_ シートと 検証結果 は比べません)。
+    文書は段落ごとに比べ、変わった段落を新旧並べて、変わった文字に印を付けます。
+
+    \b
+    例:
+      bcp-xl diff 旧/bcp_master.xlsx bcp_master.xlsx
+      bcp-xl diff 旧/bcp_master.xlsx bcp_master.xlsx --out 新旧対照表.xlsx
+      bcp-xl diff 旧/BCP本編.docx out/BCP本編.docx --out 新旧対照表.docx
+    """
+    from bcp_xl import api
+    from bcp_xl.diff import OUTPUT_SUFFIXES
+
+    if out is not None and out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise click.BadParameter("出力ファイルの拡張子は .xlsx か .docx にしてください。", param_hint="--out")
+    argv = [str(old), str(new), *(["--out", str(out)] if out is not None else [])]
+    result = api.diff(old, new, out, argv)
+    if out is None:
+        for line in result.summary():
+            click.echo(line)
+        return
+    n = result.counts()
+    counts = f"追加 {n['追加']} 件、削除 {n['削除']} 件、変更 {n['変更']} 件"
+    click.echo("差異はありません。" if result.empty else counts)
+    click.echo(f"新旧対照表を書き出しました: {out}")
+
+
+@cli.group()
+def xlsm() -> None:
+    """リボン(BCP タブ)付きのマスタブック(.xlsm)を作ります。"""
+
+
+@xlsm.command("build")
+@DIR_ARG
+@click.option(
+    "--out",
+    "out",
+    default="out/xlsm",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help=".xlsm の出力先フォルダ(入力フォルダとは別にしてください)。",
+)
+@handle_errors
+def xlsm_build(folder: Path, out: Path) -> None:
+    """マスタブックから、リボン(検証・再計算・文書生成・表示クリア)付きの .xlsm を作ります。
+
+    VBA(macros/*.bas)とリボンの定義(macros/customUI.xml)、インストール済みの xlwings の
+    VBA モジュールを組み込みます。元のマスタブックは変更しません。出力先のフォルダの .xlsm を
+    マスタブックとして使ってください(初回の設定は README の「Excel のリボン」を参照)。
+
+    \b
+    例:
+      bcp-xl xlsm build workbooks/ --out masters/
+    """
+    from bcp_xl.xlsm import build_xlsm
+
+    result = build_xlsm(folder, out, argv=[str(folder), "--out", str(out)])
+    for p in result.outputs:
+        click.echo(f"作成しました: {p}")
+    click.echo(f"VBA モジュール: {'、'.join(result.modules)}(xlwings {result.xlwings_version})")
 
 
 def main() -> None:

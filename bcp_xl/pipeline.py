@@ -262,9 +262,18 @@ def _levels(st: Settings) -> list[tuple[str, float | None]] | None:
     return out or None
 
 
-def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, list[ResultSheet]]:
+def compute_all(
+    ms: MasterSet, as_of: dt.date, when: dt.datetime, keep: dict[str, Any] | None = None, *, frames: bool = True
+) -> dict[str, list[ResultSheet]]:
     """Every rule's result sheets per workbook (key → sheets), with 計算_実行情報 last; the rules'
-    findings are added to ``ms.report`` at their cells."""
+    findings are added to ``ms.report`` at their cells. With ``keep``, each result sheet's frame is
+    also kept there under the sheet's name (None when it could not be computed) and each rule's
+    result object under ``rule:<name>`` (for the documents).
+
+    ``frames=False`` is for ``validate``: only the findings are wanted, so no result sheet is built
+    (every list comes back empty) and the frames that give no finding (計算_シナリオ, 計算_損失,
+    計算_対策評価) are not computed (``keep`` then holds empty frames for them); the findings, and so
+    the report, are the same."""
     from bcp_xl.compute.ict_targets import TaskStart as IctTaskStart
     from bcp_xl.compute.ict_targets import system_targets
     from bcp_xl.compute.priority import priority_tasks
@@ -284,9 +293,14 @@ def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, l
         key: str, name: str, frame: pd.DataFrame | None, skipped: str | None, found: Sequence[Finding] = ()
     ) -> None:
         findings.extend(found)
-        out[key].append(result_sheet(name, frame, skipped))
+        if frames:
+            out[key].append(result_sheet(name, frame, skipped))
+        if keep is not None:
+            keep[name] = None if skipped else frame
 
     prio = None
+    targets: Any = None
+    scen: Any = None
     if inp is not None:
         why = _param_errors(bcp_st, "R2")
         prio = priority_tasks(inp)
@@ -303,7 +317,6 @@ def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, l
         put("bcp_master", "計算_職務代行", succ.frame, succ.skipped or why4, succ.findings)
         proc = check_procedures(inp, prio.starts)
         put("bcp_master", "計算_手順点検", proc.frame, proc.skipped, proc.findings)
-        targets = None
         if "ict_master" in ms.workbooks and prio.skipped is None:
             targets = _ict_targets(ms, inp, prio, bcp_st, ict_st, system_targets, IctTaskStart)
             if targets is not None and inp.ict is not None:
@@ -325,7 +338,7 @@ def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, l
                 why6 = _param_errors(ict_st, "R6")
                 put("ict_master", "計算_システム目標", targets.frame, why6, targets.findings)
             ict_sheets = ("計算_シナリオ", "計算_損失", "計算_対策評価", "計算_残存リスク")
-            scen = _ict_scenarios(ms, inp, prio, targets, as_of) if targets is not None else None
+            scen = _ict_scenarios(ms, inp, prio, targets, as_of, frames) if targets is not None else None
             for name in ict_sheets:
                 if scen is None:
                     put("ict_master", name, None, "システムの目標(R6)を計算できなかったため")
@@ -342,8 +355,14 @@ def compute_all(ms: MasterSet, as_of: dt.date, when: dt.datetime) -> dict[str, l
     if "pubcomment" in ms.workbooks:
         for name, res in _pubcomment(ms).items():
             put("pubcomment", name, res.frame, res.skipped, res.findings)
+    if keep is not None:
+        for rule_name, value in (("inputs", inp), ("priority", prio), ("targets", targets), ("scenarios", scen)):
+            keep[f"rule:{rule_name}"] = value
+        if inp is not None:
+            keep.update({"rule:staffing": staff, "rule:succession": succ, "rule:procedures": proc,
+                         "rule:six_elements": six, "rule:training": train})  # fmt: skip
     ms.report.extend(findings_to_issues(ms, findings))
-    for key in ms.workbooks:
+    for key in ms.workbooks if frames else ():
         out[key].append(run_info(_run_items(ms, key, as_of, when)))
     return out
 
@@ -463,7 +482,7 @@ def _project(ms: MasterSet, as_of: dt.date) -> dict[str, Any]:
     return dict(project_management(inp).rule_results())
 
 
-def _ict_scenarios(ms: MasterSet, inp: BcpInputs, prio: Any, targets: Any, as_of: dt.date) -> Any:
+def _ict_scenarios(ms: MasterSet, inp: BcpInputs, prio: Any, targets: Any, as_of: dt.date, frames: bool = True) -> Any:
     """R7–R10 from ict_master's sheets, R6's targets and R2's task starts."""
     from bcp_xl.compute.ict_engine import ict_scenarios
     from bcp_xl.compute.ict_targets import TaskStart
@@ -476,16 +495,21 @@ def _ict_scenarios(ms: MasterSet, inp: BcpInputs, prio: Any, targets: Any, as_of
     weights = _weights(bcp_st)
     impact_cols = [f"impact_{c.lower()}" for c in ("H3", "D1", "D3", "W1", "W2", "M1")]
     tasks: dict[str, tuple[Sequence[float] | None, TaskStart]] = {}
-    rows = inp.tasks.set_index("task_id", drop=False) if len(inp.tasks) else inp.tasks
+    # one pass over the columns (not a row lookup per task); the first row of a task ID wins
+    by_id: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+    if len(inp.tasks):
+        cols = [inp.tasks[c].tolist() for c in impact_cols]
+        for tid, cat, *vals in zip(inp.tasks["task_id"].tolist(), inp.tasks["category"].tolist(), *cols, strict=True):
+            by_id.setdefault(tid, (cat, tuple(vals)))
     for tid, start in prio.starts.items():
-        rec = rows.loc[tid] if tid in rows.index else None
+        rec = by_id.get(tid)
         impacts: Sequence[float] | None = None
         weight = 1.0
         if rec is not None:
-            vals = [rec[c] for c in impact_cols]
-            if all(isinstance(v, (int, float)) for v in vals):
-                impacts = tuple(float(v) for v in vals)
-            weight = weights.get(str(rec["category"]), 1.0)
+            cat, found = rec
+            if all(isinstance(v, (int, float)) for v in found):
+                impacts = tuple(float(v) for v in found)
+            weight = weights.get(str(cat), 1.0)
         tasks[tid] = (impacts, TaskStart(start.start_band, start.start_hours, start.is_priority, weight))
     params = {k: v for k, v in st.params.items() if v is not None}
     for key in ("horizon_hours", "impact_threshold"):
@@ -509,7 +533,8 @@ def _ict_scenarios(ms: MasterSet, inp: BcpInputs, prio: Any, targets: Any, as_of
         data = ms.sheet("ict_master", sheet)
         if data is not None and data.frame is not None:
             excluded |= set(data.frame[key].dropna()) - set(data.valid()[key].dropna())
-    kwargs: dict[str, Any] = {"budgets": budgets, "target_fy": target_fy, "as_of": as_of, "excluded_ids": excluded}
+    kwargs: dict[str, Any] = {"budgets": budgets, "target_fy": target_fy, "as_of": as_of, "excluded_ids": excluded,
+                              "frames": frames}  # fmt: skip
     if levels:
         kwargs["likelihood_levels"] = tuple(levels)
     return ict_scenarios(

@@ -2,8 +2,13 @@
 
 Generates the ``meguro`` and ``large`` samples (seed 1) under ``benches/_work/``, then times
 ``bcp-xl validate``, ``bcp-xl compute --out`` and ``bcp-xl build --out`` as whole processes (wall time,
-median/min/max of N runs, peak memory of the child from ``os.wait4``), and compares reading the four
-masters with ``pandas.read_excel(..., engine="openpyxl")`` against ``bcp_xl``'s own reader (in-process).
+median/min/max of N runs after one untimed warm-up run, peak memory of the child from ``os.wait4``),
+times R9 (the countermeasure selection) on its own in-process, and compares reading the four masters
+with ``pandas.read_excel(..., engine="openpyxl")`` against ``bcp_xl``'s own reader (in-process).
+
+The children run with Python's bytecode cache on (in ``benches/_work/pycache``), as an installed
+package does: a development shell with ``PYTHONDONTWRITEBYTECODE=1`` would otherwise recompile every
+``bcp_xl`` module on every run.
 
 It reports; it never fails: the exit code is always 0.
 
@@ -47,6 +52,7 @@ MEM_BUDGET: dict[tuple[str, str], int] = {
     ("build", "large"): 1536 * MB,
 }
 STEPS = ("validate", "compute", "build")
+R9_BUDGET = 5.0  # seconds, R9 on its own at `large` (quality.md)
 READER_TARGET = 3.0  # the project's reader must be at least this many times faster than pandas/openpyxl
 
 
@@ -68,11 +74,19 @@ def bcp_xl() -> str:
     return str(exe) if exe.exists() else shutil.which("bcp-xl") or "bcp-xl"
 
 
+def child_env() -> dict[str, str]:
+    """The environment of the timed children: bytecode caching on, in a folder of the benchmark."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache")
+    return env
+
+
 def run_child(cmd: list[str]) -> tuple[float, int, int, str]:
     """Run ``cmd`` as a whole process: (wall s, peak RSS bytes, exit code, stderr)."""
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=child_env())
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
@@ -106,10 +120,12 @@ def time_step(step: str, folder: Path, runs: int) -> Timing:
     if step != "validate":
         cmd += ["--out", str(out)]
     t = Timing()
-    for _ in range(runs):
+    for i in range(runs + 1):
         if out.exists():
             shutil.rmtree(out)
         wall, peak, code, stderr = run_child(cmd)
+        if i == 0:
+            continue  # warm-up: fills the bytecode cache and the file cache; not counted
         # Exit 1 means "the data has findings", not a crash; only a traceback (or another code) is one.
         if "Traceback (most recent call last)" in stderr or code not in (0, 1):
             t.notes.append(f"crash (exit {code}): {stderr.strip().splitlines()[-1:] or ['']}")
@@ -126,6 +142,25 @@ def task_count(folder: Path) -> int:
 
     sd = load_masters(folder).sheet(*TASK)
     return 0 if sd is None or sd.frame is None else len(sd.frame)
+
+
+def time_r9(folder: Path, runs: int) -> list[float]:
+    """In-process seconds of R9 alone (reading the measures, the selection within the budget and the
+    evaluation of every measure for 計算_対策評価), as ``ict_scenarios`` measures it, per run of the
+    rules on the sample."""
+    from bcp_xl import api, pipeline
+    from bcp_xl.schemas.validate import load_masters
+
+    out: list[float] = []
+    for _ in range(runs):
+        ms = load_masters(folder)
+        keep: dict[str, object] = {}
+        pipeline.compute_all(ms, api.resolve_as_of(ms, None), api.run_time(), keep=keep)
+        scen = keep.get("rule:scenarios")
+        extra = getattr(scen, "extra", None) or {}
+        if "seconds_r9" in extra:
+            out.append(float(extra["seconds_r9"]))
+    return out
 
 
 def time_readers(folder: Path, runs: int) -> tuple[list[float], list[float]]:
@@ -164,7 +199,12 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per step (median of these); default 5")
-    ap.add_argument("--reader-runs", type=int, default=None, help="runs of the reader comparison; default --runs")
+    ap.add_argument(
+        "--reader-runs",
+        type=int,
+        default=None,
+        help="runs of the in-process timings (R9 and the reader comparison); default --runs",
+    )
     ap.add_argument("--scales", nargs="+", choices=SCALES, default=list(SCALES))
     args = ap.parse_args(argv)
     runs = max(1, args.runs)
@@ -184,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Timing]] = {}
     tasks: dict[str, int] = {}
     readers: dict[str, tuple[list[float], list[float]]] = {}
+    r9: dict[str, list[float]] = {}
     for scale in args.scales:
         print(f"== {scale} ==")
         folder = generate(scale)
@@ -192,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         for step in STEPS:
             results[scale][step] = time_step(step, folder, runs)
             print(f"  {step}: median {results[scale][step].median:.2f} s")
+        r9[scale] = time_r9(folder, reader_runs)
+        if r9[scale]:
+            print(f"  R9 alone: median {statistics.median(r9[scale]):.2f} s")
         readers[scale] = time_readers(folder, reader_runs)
         print()
 
@@ -235,6 +279,20 @@ def main(argv: list[str] | None = None) -> int:
             rows.append([step, f"{tr:.1f}×", f"{mr:.1f}×", f"{task_ratio:.1f}×", "yes" if tr <= task_ratio else "NO"])
         print_table(["step", "time ratio", "peak-memory ratio", "task ratio", "≤ task ratio?"], rows)
         print()
+
+    print(f"### R9 (countermeasure selection) alone, in-process, {reader_runs} runs")
+    rows = []
+    for scale in args.scales:
+        ts = r9.get(scale) or []
+        if not ts:
+            rows.append([scale, "—", "—", "—", "—", "not measured (no ict_master result)"])
+            continue
+        budget = f"≤ {R9_BUDGET:g} s" if scale == "large" else "—"
+        ok = ("ok" if statistics.median(ts) <= R9_BUDGET else "OVER") if scale == "large" else "—"
+        rows.append([scale, fmt_s(statistics.median(ts)), fmt_s(min(ts)), fmt_s(max(ts)), budget, ok])
+    print_table(["scale", "median s", "min s", "max s", "budget", "ok?"], rows)
+    print("(read_measures + select + the standalone evaluation of every measure, timed inside ict_scenarios.)")
+    print()
 
     print(f"### reading the four masters, in-process, median of {reader_runs}")
     rows = []

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+import jpholiday
 import numpy as np
 import pandas as pd
 import pytest
@@ -259,6 +260,26 @@ def test_national_holidays_match_oracle_exactly() -> None:
     holidays = _oracle()
     from_library = {day for year in range(2016, 2031) for day in cal._national_holidays(year)}
     assert sorted(from_library ^ set(holidays)) == []
+
+
+def test_stored_holiday_table_is_jpholiday() -> None:
+    """bcp_xl/compute/holiday_table.py is exactly what the installed jpholiday gives (regenerate it
+    with calendar.holiday_table_source after upgrading jpholiday), and it is used."""
+    stored = Path(cal.__file__).with_name("holiday_table.py").read_text(encoding="utf-8")
+    assert stored == cal.holiday_table_source(), "regenerate: see calendar.holiday_table_source"
+    assert cal._stored_year_holidays(2026) == jpholiday.year_holidays(2026)
+    assert cal._stored_year_holidays(1989) is None  # outside the table: jpholiday is asked
+
+
+def test_one_day_lookup_equals_the_year_table() -> None:
+    """closed_reason asks jpholiday about one day only; the answer is the year table's."""
+    for year in (2019, 2026, 2027):
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            cal._holiday_on.cache_clear()
+            cal._years_done.discard(year)
+            assert cal._holiday_on(day) == cal._national_holidays(year).get(day), day
+            day += dt.timedelta(days=1)
 
 
 # -- pandas columns --------------------------------------------------------

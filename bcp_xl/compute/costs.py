@@ -13,9 +13,13 @@ R9 selects mandatory candidates first, then greedily by marginal ΔALE / AC on t
 combining effects by "better value wins" (:func:`combine`).
 
 Incremental evaluation (:class:`Evaluator`): a :class:`Point` keeps U(x, k) for every system and
-the loss of every (scenario, task). A measure is evaluated by recomputing only the systems
-:meth:`ScenarioModel.affected_by` returns; only the tasks linked to a system whose windows changed
-from r(t, x) on get a new loss. Between rounds :func:`select` keeps each candidate's marginal ΔALE
+the loss of every (scenario, task). A measure is evaluated on the systems
+:meth:`ScenarioModel.affected_by` returns, and within them, scenario by scenario, only the systems
+whose facts (the attributes R7 reads) the measure changed are recomputed, then those depending on a
+system whose windows changed, in dependency order (:meth:`ScenarioModel.evaluate` with ``dirty``): a
+measure that changes nothing R7 reads (遠隔保管, バックアップ方式 …) or changes a system's windows in
+no scenario costs almost nothing. Own windows are memoised per facts and scenario. Only the tasks
+linked to a system whose windows changed from r(t, x) on get a new loss. Between rounds :func:`select` keeps each candidate's marginal ΔALE
 per scenario and updates it after a pick: the candidate is re-evaluated in full when the pick set
 an attribute it reads (a system of its affected set or their dependencies, a building it reads or
 targets, a building whose occupants changed, or one of its own targets); a scenario is re-evaluated
@@ -750,7 +754,7 @@ class Evaluator:
                 sites,
                 blds,
             )
-        ev = model.evaluate(affected, point.ev, scenarios)
+        ev = model.evaluate(affected, point.ev, scenarios, dirty=model.changed_facts(point.model, seeds))
         updates: dict[str, dict[str, float]] = {}
         deltas: dict[str, float] = {}
         changed_by_k: dict[str, frozenset[str]] = {}
@@ -758,7 +762,11 @@ class Evaluator:
         closed = 0.0
         for k, u_new in ev.outages.items():
             u_old = point.ev.outages[k]
-            changed = frozenset(x for x in affected if u_new[x] != u_old[x])
+            if u_new is u_old:  # nothing changed in this scenario (the evaluation shares the dictionary)
+                changed_by_k[k] = frozenset()
+                deltas[k] = 0.0
+                continue
+            changed = frozenset(x for x in affected if u_new[x] is not u_old[x])
             changed_by_k[k] = changed
             deltas[k] = 0.0
             if not changed:

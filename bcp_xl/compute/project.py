@@ -952,3 +952,64 @@ def project_management(inp: ProjectInputs) -> ProjectResult:
         status=total.status if total else None,
         percent_complete=total.percent_complete if total else None,
     )
+
+
+# ---- S-curve of the progress report -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeafPlan:
+    """A WBS leaf as the S-curve needs it: effort, planned span, 進捗率 and 実績終了日."""
+
+    effort: float
+    start: dt.date
+    finish: dt.date
+    share: float = 0.0
+    actual_finish: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ValuePoint:
+    """Cumulative planned value and earned value on one day (EV is None after the status date)."""
+
+    day: dt.date
+    pv: float
+    ev: float | None
+
+
+def week_ends(first: dt.date, last: dt.date, weekday: int = 4) -> list[dt.date]:
+    """The ``weekday`` (Friday by default) of every week from the week of ``first`` to that of ``last``."""
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    out = [day]
+    while day < last:
+        day += dt.timedelta(days=7)
+        out.append(day)
+    return out
+
+
+def value_curve(
+    leaves: Sequence[LeafPlan],
+    days: Iterable[dt.date],
+    status_date: dt.date,
+    calendar: WardCalendar,
+    basis: str = "営業日",
+) -> list[ValuePoint]:
+    """Cumulative PV and EV on each of ``days`` (sorted, duplicates dropped).
+
+    PV(t) = Σ E_i · pf_i(t) as in R13. The workbook keeps only today's 進捗率, so EV before the status
+    date is an assumption: each leaf's earned value E_i · p_i is spread over its planned start up to
+    its 実績終了日 (or the status date while unfinished) the same way PV is, so EV on the status date
+    is R13's EV exactly. EV is None after the status date."""
+    points: list[ValuePoint] = []
+    for day in sorted(set(days)):
+        pv = sum(x.effort * planned_fraction(x.start, x.finish, day, calendar, basis) for x in leaves)
+        ev: float | None = None
+        if day <= status_date:
+            ev = 0.0
+            for x in leaves:
+                if x.share <= 0:
+                    continue
+                end = min(x.actual_finish or status_date, status_date)
+                ev += x.effort * x.share * planned_fraction(min(x.start, end), end, day, calendar, basis)
+        points.append(ValuePoint(day, pv, ev))
+    return points

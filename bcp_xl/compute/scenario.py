@@ -42,6 +42,7 @@ Decisions where calculations.md is silent:
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections import deque
@@ -256,6 +257,13 @@ class State:
         sited = any(e.attribute in ("hosting", "building_id") for e in effects_list)
         if not sited and "by_building" in self.__dict__:
             new.__dict__["by_building"] = self.__dict__["by_building"]  # no system moved
+        sites = self.__dict__.get("_sites")
+        if sites is not None:  # a site depends on the system's own attributes only
+            if syss:
+                sites = dict(sites)
+                for k in syss:
+                    sites.pop(k, None)
+            new.__dict__["_sites"] = sites
         return new
 
     @cached_property
@@ -270,6 +278,15 @@ class State:
 
     def site(self, system_id: str) -> str | None:
         """The building whose rules apply to the system: its 建物ID when 庁舎内, or 外部DC with one."""
+        sites: dict[str, str | None] | None = self.__dict__.get("_sites")
+        if sites is None:
+            sites = self.__dict__["_sites"] = {}
+        elif system_id in sites:
+            return sites[system_id]
+        got = sites[system_id] = self._read_site(system_id)
+        return got
+
+    def _read_site(self, system_id: str) -> str | None:
         s = self.systems[system_id]
         hosting = as_text(s.get("hosting"))
         bld = as_text(s.get("building_id"))
@@ -414,6 +431,8 @@ class _Facts:
     procure: float | None
     restore: float | None
     sid: str
+    # the own windows per scenario ID (:meth:`ScenarioModel._own_parts`); the facts decide them
+    own: dict[str, tuple[Windows, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -484,19 +503,69 @@ class ScenarioModel:
         self.comp_index: dict[str, int] = {m: i for i, c in enumerate(self.components) for m in c}
         prio = set(targets.priority_systems)
         self.priority_rto: dict[str, float] = {s: r for s in ids if s in prio and (r := targets.rto(s)) is not None}
+        # per component: the components depending on it directly (all later in the order)
+        downstream: list[set[int]] = [set() for _ in self.components]
+        for i, c in enumerate(self.components):
+            for m in c:
+                for d in self.deps[m]:
+                    j = self.comp_index[d]
+                    if j != i:
+                        downstream[j].add(i)
+        self._downstream: tuple[tuple[int, ...], ...] = tuple(tuple(sorted(x)) for x in downstream)
+        # per component: its members, each with the systems outside the component it depends on
+        self._outside: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = tuple(
+            tuple((m, tuple(d for d in self.deps[m] if d not in c)) for m in c) for c in self.components
+        )
+        # the facts of each system in this model's state, read once (they carry their own windows),
+        # and every facts object read so far (shared by the models of every state)
+        self._facts_memo: dict[str, _Facts] = {}
+        self._facts_seen: dict[_Facts, _Facts] = {}
 
     # ---- state changes --------------------------------------------------------------------------
 
-    def with_state(self, state: State) -> ScenarioModel:
-        """The same model on another state (shares everything static)."""
+    def with_state(self, state: State, unchanged_facts: Mapping[str, _Facts] | None = None) -> ScenarioModel:
+        """The same model on another state (shares everything static); ``unchanged_facts`` are
+        facts of this model known to hold in ``state`` too."""
         m = object.__new__(ScenarioModel)
         m.__dict__.update(self.__dict__)
         m.state = state
+        m._facts_memo = dict(unchanged_facts or {})
         return m
 
     def apply(self, effects: Iterable[Effect]) -> ScenarioModel:
         """The model with the effects applied to its state."""
-        return self.with_state(self.state.apply(effects))
+        effects = list(effects)
+        state = self.state.apply(effects)
+        if state is self.state:
+            return self.with_state(state, self._facts_memo)
+        memo = dict(self._facts_memo)
+        for k in self.dirty_systems({e.target_id for e in effects}, state):
+            memo.pop(k, None)
+        return self.with_state(state, memo)
+
+    def changed_facts(self, before: ScenarioModel, systems: Iterable[str]) -> frozenset[str]:
+        """Of ``systems``, those whose facts differ in this model from ``before`` (where they are
+        equal, this model shares ``before``'s facts and so their memoised own windows)."""
+        out: set[str] = set()
+        for x in systems:
+            if x not in self.state.systems:
+                continue
+            mine, theirs = self._facts(x), before._facts(x) if x in before.state.systems else None
+            if mine == theirs:
+                self._facts_memo[x] = theirs
+            else:
+                out.add(x)
+        return frozenset(out)
+
+    def dirty_systems(self, targets: AbstractSet[str], state: State) -> frozenset[str]:
+        """The systems whose own facts can differ between this model's state and ``state`` when
+        only the attributes of ``targets`` changed: the target systems and the systems sited in a
+        target building (in either state)."""
+        out = {t for t in targets if t in self.state.systems or t in state.systems}
+        for st in (self.state, state):
+            for t in targets:
+                out.update(st.by_building.get(t, ()))
+        return frozenset(out)
 
     def affected_by(self, targets: Iterable[str], state: State | None = None) -> frozenset[str]:
         """Systems whose windows can change when attributes of these targets change: the target
@@ -534,6 +603,15 @@ class ScenarioModel:
         )
 
     def _facts(self, sid: str) -> _Facts:
+        got = self._facts_memo.get(sid)
+        if got is None:
+            # equal facts read again (a measure evaluated in another round) share one object and
+            # so its memoised own windows
+            new = self._read_facts(sid)
+            got = self._facts_memo[sid] = self._facts_seen.setdefault(new, new)
+        return got
+
+    def _read_facts(self, sid: str) -> _Facts:
         s = self.state.systems[sid]
         site = self.state.site(sid)
         b = self.state.buildings.get(site, {}) if site is not None else {}
@@ -591,44 +669,113 @@ class ScenarioModel:
             out["強制復旧"] = merge([(0.0, q)], h)
         return {k: v for k, v in out.items() if v}
 
+    def _own_parts(self, x: _Facts, scn: ScenarioSpec) -> tuple[Windows, ...]:
+        """The own windows of :meth:`_own` in component order, memoised in the facts per scenario."""
+        got = x.own.get(scn.scenario_id)
+        if got is None:
+            got = x.own[scn.scenario_id] = tuple(self._own(x, scn).values())
+        return got
+
     def evaluate(
         self,
         only: AbstractSet[str] | None = None,
         base: Evaluation | None = None,
         scenarios: AbstractSet[str] | None = None,
+        dirty: AbstractSet[str] | None = None,
     ) -> Evaluation:
         """U(x, k) for every scenario and system; with ``only`` and ``base``, just the ``only``
         systems are recomputed (they must include everything depending on them) and the others are
-        taken from ``base``; with ``scenarios``, only those scenarios are evaluated (and returned)."""
+        taken from ``base``; with ``scenarios``, only those scenarios are evaluated (and returned).
+
+        ``dirty`` (incremental only) names the systems of ``only`` whose own facts may differ from
+        the state of ``base``. Then, scenario by scenario, only their components are recomputed,
+        and a component depending on them only where the windows of one it depends on changed
+        (in dependency order, so each is recomputed at most once). A window equal to the base's
+        is the base's object, so an unchanged scenario shares the base's dictionary; the result is
+        the same as recomputing every ``only`` system."""
         if only is not None and base is None:
             raise ValueError("an incremental evaluation needs a base")
+        if only is not None and base is not None and dirty is not None:
+            return self._evaluate_changes(only, base, scenarios, dirty)
         h = self.p.horizon
-        todo = self.components if only is None else [c for c in self.components if any(m in only for m in c)]
-        facts = {m: self._facts(m) for c in todo for m in c}
-        plan = [(c, [(m, facts[m], [d for d in self.deps[m] if d not in c]) for m in c]) for c in todo]
+        todo = range(len(self.components)) if only is None else sorted(
+            {i for m in only if (i := self.comp_index.get(m)) is not None}
+        )  # fmt: skip
+        facts = self._facts
+        plan = [(self.components[i], [(facts(m), ds) for m, ds in self._outside[i]]) for i in todo]
         ev = Evaluation()
         for scn in self.scenarios:
             if scenarios is not None and scn.scenario_id not in scenarios:
                 continue
             u: dict[str, Windows] = dict(base.outages[scn.scenario_id]) if base is not None and only is not None else {}
             for comp, members in plan:
-                parts: list[Window] = []
-                sources = 0
-                last: Windows = ()
-                for _m, f, outside in members:
-                    for w in self._own(f, scn).values():
-                        parts.extend(w)
-                        sources += 1
-                        last = w
-                    for d in outside:
-                        w = u[d]
-                        if w:
-                            parts.extend(w)
-                            sources += 1
-                            last = w
-                merged = last if sources <= 1 else merge(parts, h)  # one source is merged already
+                merged = self._merged(members, u, scn, h)
                 for m in comp:
                     u[m] = merged
+            ev.outages[scn.scenario_id] = u
+        return ev
+
+    def _merged(
+        self, members: Sequence[tuple[_Facts, tuple[str, ...]]], u: Mapping[str, Windows], scn: ScenarioSpec, h: float
+    ) -> Windows:
+        """The windows of one component: its members' own windows and those of the systems outside
+        it they depend on (taken from ``u``), merged."""
+        parts: list[Window] = []
+        sources = 0
+        last: Windows = ()
+        own = self._own_parts
+        for f, ds in members:
+            for w in own(f, scn):
+                parts.extend(w)
+                sources += 1
+                last = w
+            for d in ds:
+                w = u[d]
+                if w:
+                    parts.extend(w)
+                    sources += 1
+                    last = w
+        return last if sources <= 1 else merge(parts, h)  # one source is merged already
+
+    def _evaluate_changes(
+        self, only: AbstractSet[str], base: Evaluation, scenarios: AbstractSet[str] | None, dirty: AbstractSet[str]
+    ) -> Evaluation:
+        """:meth:`evaluate` with ``dirty``: a worklist of components in dependency order."""
+        ev = Evaluation()
+        index = self.comp_index
+        allowed = {i for m in only if (i := index.get(m)) is not None}
+        seeds = sorted({i for m in dirty if (i := index.get(m)) is not None and i in allowed})
+        if not seeds:  # no facts changed: every window is the base's
+            ev.outages = {k: u for k, u in base.outages.items() if scenarios is None or k in scenarios}
+            return ev
+        h = self.p.horizon
+        facts = self._facts
+        members_of: dict[int, list[tuple[_Facts, tuple[str, ...]]]] = {}
+        comps, downstream = self.components, self._downstream
+        for scn in self.scenarios:
+            if scenarios is not None and scn.scenario_id not in scenarios:
+                continue
+            bu = base.outages[scn.scenario_id]
+            u = bu
+            heap = list(seeds)  # sorted, so already a heap
+            queued = set(seeds)
+            while heap:
+                i = heapq.heappop(heap)
+                comp = comps[i]
+                members = members_of.get(i)
+                if members is None:
+                    members = members_of[i] = [(facts(m), ds) for m, ds in self._outside[i]]
+                merged = self._merged(members, u, scn, h)
+                if merged == bu[comp[0]]:
+                    continue  # unchanged: the base's object stays and nothing downstream moves
+                if u is bu:
+                    u = dict(bu)
+                for m in comp:
+                    u[m] = merged
+                for j in downstream[i]:
+                    if j not in queued and j in allowed:
+                        queued.add(j)
+                        heapq.heappush(heap, j)
             ev.outages[scn.scenario_id] = u
         return ev
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from bcp_xl.schemas.settings_spec import BCP_PARAMS
@@ -41,6 +42,8 @@ _ID_SPLIT: Final = re.compile(r"[,、,\s]+")
 
 def is_blank(value: object) -> bool:
     """True for None, NaN, NA, NaT and text that is empty or white space only."""
+    if type(value) is str:  # the common case first
+        return not value.strip()
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float):
@@ -52,6 +55,8 @@ def is_blank(value: object) -> bool:
 
 def as_text(value: object) -> str | None:
     """The cell as stripped text; None when blank."""
+    if type(value) is str:  # the common case first: the same result as below
+        return value.strip() or None
     return None if is_blank(value) else str(value).strip()
 
 
@@ -124,8 +129,22 @@ def row_records(df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
     """(Excel row, record) pairs of a frame indexed by Excel row, in row order."""
     if df.empty:
         return []
-    recs: dict[Any, dict[Any, Any]] = df.to_dict("index")
-    return sorted(((int(k), v) for k, v in recs.items()), key=lambda kv: kv[0])
+    if not df.index.is_unique or not df.columns.is_unique:
+        recs: dict[Any, dict[Any, Any]] = df.to_dict("index")  # raises as before
+        return sorted(((int(k), v) for k, v in recs.items()), key=lambda kv: kv[0])
+    # column by column (as to_dict("index") gives, numpy scalars as Python ones) without its
+    # per-cell overhead
+    cols = list(df.columns)
+    values = [df[c].tolist() for c in cols]
+    if any(issubclass(t, np.generic) for vals in values for t in set(map(type, vals))):
+        boxed: dict[Any, dict[Any, Any]] = df.to_dict("index")  # numpy scalars in an object column
+        return sorted(((int(k), v) for k, v in boxed.items()), key=lambda kv: kv[0])
+    out = [
+        (int(k), dict(zip(cols, vals, strict=True)))
+        for k, vals in zip(df.index.tolist(), zip(*values, strict=True), strict=True)
+    ]
+    out.sort(key=lambda kv: kv[0])
+    return out
 
 
 def column_values(frame: pd.DataFrame, name: str) -> list[Any]:

@@ -167,6 +167,19 @@ def export_pdf(
         raise OfficeError(f"{path}: LibreOffice で PDF にできませんでした({reason})。")
 
 
+def export_pdfs(paths: Sequence[Path], pdf_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
+    """Convert every document of ``paths`` to ``pdf_dir/<stem>.pdf`` in one LibreOffice run (own profile),
+    refreshing tables of contents first. Returns the PDFs written."""
+    if not paths:
+        return []
+    args = [*(str(p) for p in paths), "--pdf-dir", str(pdf_dir), "--update-indexes"]
+    done = run_uno_script(args, timeout=timeout + 20 * len(paths))
+    if done.returncode != EXIT_OK:
+        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"終了コード {done.returncode}"
+        raise OfficeError(f"LibreOffice で PDF にできませんでした({reason})。")
+    return [pdf_dir / f"{p.stem}.pdf" for p in paths]
+
+
 def open_with_password(path: Path, password: str | None, pdf_out: Path, *, timeout: float = DEFAULT_TIMEOUT) -> bool:
     """Open ``path`` in headless LibreOffice with ``password`` (None: without one) and export it to
     ``pdf_out``. True when it opened and the PDF was written; False when LibreOffice asked for a

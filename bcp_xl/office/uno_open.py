@@ -4,6 +4,7 @@ Run with the system Python, which has Debian's ``python3-uno`` (the tool's own v
 ``uno``); :mod:`bcp_xl.office` does that as a subprocess. This file imports nothing from ``bcp_xl``.
 
     /usr/bin/python3 uno_open.py IN.docx --pdf OUT.pdf [--password-stdin] [--update-indexes]
+    /usr/bin/python3 uno_open.py A.docx B.docx ... --pdf-dir DIR [--update-indexes]   (one office, many files)
 
 Plain ``soffice --convert-to`` can do neither of the two things this exists for: open a
 password-protected file (the password goes into the ``Password`` property of the load call) and
@@ -253,47 +254,65 @@ def export_pdf(doc: Any, out: Path) -> None:
         raise Failure(EXIT_EXPORT, "PDF が作成されませんでした。")
 
 
+def _convert(
+    office: Office, src: Path, pdf_target: Path | None, password: str | None, scratch: Path, update: bool
+) -> None:
+    """Load one document (from a scratch copy), refresh its indexes if asked, export it to PDF."""
+    if not src.is_file():
+        raise Failure(EXIT_LOAD, f"{src} がありません。")
+    work = scratch / src.name
+    shutil.copyfile(src, work)
+    doc, _ = office.load(work, password, read_only=not update)
+    try:
+        if update:
+            try:
+                update_indexes(doc)
+            except Exception as exc:
+                raise Failure(EXIT_EXPORT, f"目次・索引を更新できません({type(exc).__name__})。") from exc
+        if pdf_target is not None:
+            pdf = scratch / "out.pdf"
+            export_pdf(doc, pdf)
+            try:
+                pdf_target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(pdf, pdf_target)
+            except OSError as exc:
+                raise Failure(EXIT_EXPORT, f"{pdf_target} に書き込めません({exc.strerror})。") from exc
+    finally:
+        with contextlib.suppress(Exception):
+            doc.close(True)
+        with contextlib.suppress(OSError):
+            work.unlink()
+
+
 def run(args: argparse.Namespace) -> None:
     password = None
     if args.password_stdin:
         password = sys.stdin.buffer.read().decode("utf-8")
         if password.endswith("\n"):
             password = password[:-1].removesuffix("\r")
-    src = Path(args.input)
-    if not src.is_file():
-        raise Failure(EXIT_LOAD, f"{src} がありません。")
+    sources = [Path(i) for i in args.input]
+    for src in sources:
+        if not src.is_file():
+            raise Failure(EXIT_LOAD, f"{src} がありません。")
+    if len(sources) > 1 and not args.pdf_dir:
+        raise Failure(EXIT_USAGE, "複数の文書には --pdf-dir を指定してください。")
     # LibreOffice works on a copy and writes the PDF into a scratch folder (inside the profile when one
     # is given, so the caller removes it even after a kill): lock files and half-written output of a
     # killed run then never land beside the user's files.
     scratch = Path(tempfile.mkdtemp(prefix="bcp_xl_uno_", dir=args.profile or None))
     try:
-        work = scratch / src.name
-        shutil.copyfile(src, work)
         office = (
             Office.connect(args.connect, args.timeout)
             if args.connect
             else Office.start(args.soffice, args.profile, args.timeout, args.pipe)
         )
         try:
-            doc, _ = office.load(work, password, read_only=not args.update_indexes)
-            try:
-                if args.update_indexes:
-                    try:
-                        update_indexes(doc)
-                    except Exception as exc:
-                        raise Failure(EXIT_EXPORT, f"目次・索引を更新できません({type(exc).__name__})。") from exc
-                if args.pdf:
-                    pdf = scratch / "out.pdf"
-                    export_pdf(doc, pdf)
-                    target = Path(args.pdf)
-                    try:
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.move(pdf, target)
-                    except OSError as exc:
-                        raise Failure(EXIT_EXPORT, f"{target} に書き込めません({exc.strerror})。") from exc
-            finally:
-                with contextlib.suppress(Exception):
-                    doc.close(True)
+            for src in sources:
+                if args.pdf_dir:
+                    target: Path | None = Path(args.pdf_dir) / f"{src.stem}.pdf"
+                else:
+                    target = Path(args.pdf) if args.pdf else None
+                _convert(office, src, target, password, scratch, args.update_indexes)
         finally:
             office.close()
     finally:
@@ -302,8 +321,9 @@ def run(args: argparse.Namespace) -> None:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Open a document in headless LibreOffice (UNO) and export it to PDF.")
-    p.add_argument("input", help="the document to open")
+    p.add_argument("input", nargs="+", help="the document(s) to open")
     p.add_argument("--pdf", help="write the document as PDF to this path")
+    p.add_argument("--pdf-dir", help="write each document as <stem>.pdf into this folder (one office for all)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--update-indexes", action="store_true", help="refresh tables of contents and indexes first")
     p.add_argument("--soffice", default="soffice", help="the LibreOffice program (default: soffice on PATH)")

@@ -340,7 +340,7 @@ def _generic_systems(w: World) -> None:
                     {
                         "building_id": u.building_id,
                         "floor": 4 if u.building_id == w.hq_building else 2,
-                        "room": "サーバ室",
+                        "room": "4階サーバ室" if u.building_id == w.hq_building else "2階サーバ室",
                         "rack_anchored": rng.random() < 0.8,
                         "ups_minutes": rng.choice((10, 15, 30)),
                         "vendor": rng.choice(VENDORS),

@@ -347,14 +347,22 @@ def read_sheet(
     body_rows = rows[1:last]
     n = len(body_rows)
     problems = raw.formula_no_value or raw.cell_errors
-    filled = [False] * n
     raw_cols: dict[str, list[Any]] = {}
-    for name, j in index_of.items():
-        col_vals = [r[j] if j < len(r) else None for r in body_rows]
-        raw_cols[name] = col_vals
-        for i, v in enumerate(col_vals):
-            if v is not None and v != "" and not (type(v) is str and not v.strip(nz.WHITESPACE)):
-                filled[i] = True
+    if body_rows and all(len(r) == len(body_rows[0]) for r in body_rows):
+        # the reader gives a rectangle: transpose it once (in C) instead of indexing every row
+        columns = list(zip(*body_rows, strict=True))
+        for name, j in index_of.items():
+            raw_cols[name] = list(columns[j]) if j < len(columns) else [None] * n
+    else:
+        for name, j in index_of.items():
+            raw_cols[name] = [r[j] if j < len(r) else None for r in body_rows]
+    ws = nz.WHITESPACE
+    # a row is filled when a defined column has a value; the first filled column ends the search
+    defined_cols = list(raw_cols.values())
+    filled = [
+        any(v is not None and v != "" and not (type(v) is str and not v.strip(ws)) for v in vals)
+        for vals in zip(*defined_cols, strict=True)
+    ] if defined_cols else [False] * n  # fmt: skip
     if problems:
         for r_, c_ in (*raw.formula_no_value, *raw.cell_errors):
             if 2 <= r_ <= last and (c_ - 1) in defined:
@@ -381,8 +389,13 @@ def read_sheet(
         parse = _parser(col, settings)
         memo: dict[Any, nz.Parsed] = {}
         src = raw_cols[name]
-        kept_raw = [src[i] for i in keep]
+        kept_raw = src if len(keep) == n else [src[i] for i in keep]
         data.raw[name] = kept_raw
+        if not problems:
+            clean = _parse_clean_column(kept_raw, parse)
+            if clean is not None:
+                values[name] = clean
+                continue
         out: list[Any] = [None] * len(keep)
         for k, v in enumerate(kept_raw):
             row = index[k]
@@ -423,12 +436,35 @@ def read_sheet(
     for c in spec.columns:
         if c.name not in index_of:
             values[c.name] = [None] * len(index)
+    rows_index = pd.Index(index, name="row")  # one Index shared by every column: nothing to align
     frame = pd.DataFrame(
-        {c.name: pd.Series(values[c.name], index=index, dtype=object) for c in spec.columns},
-        index=pd.Index(index, name="row"),
+        {c.name: pd.Series(values[c.name], index=rows_index, dtype=object) for c in spec.columns},
+        index=rows_index,
     )
     data.frame = frame
     return data, issues
+
+
+def _parse_clean_column(values: list[Any], parse: Callable[[Any], nz.Parsed]) -> list[Any] | None:
+    """The typed column when every distinct value parses with no error and no warning (the common
+    case: each distinct value is parsed once and the column is filled by lookup); None when some
+    value gives an issue, and the caller then goes cell by cell to report it at its row. Equal
+    values share the parse of the first, as the cell-by-cell memo does."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # an unhashable value cannot occur from calamine
+        return None
+    ws = nz.WHITESPACE
+    typed: dict[Any, Any] = {}
+    for v in distinct:
+        if v is None or v == "" or (type(v) is str and not v.strip(ws)):
+            continue  # blank: stays None
+        p = parse(v)
+        if p.code is not None:
+            return None
+        typed[v] = p.value
+    get = typed.get
+    return [get(v) for v in values]
 
 
 def _warning_body(col: Column, p: nz.Parsed) -> str:

@@ -5,6 +5,7 @@ its pandera schema, the rules of each sheet and the references between sheets an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from bcp_xl.schemas.models import check_sheet
 from bcp_xl.schemas.rules import Sheets, reference_rules, sheet_rules
 from bcp_xl.schemas.settings import Settings, read_settings
 from bcp_xl.schemas.sheets import SheetData, _allowed, read_sheet
-from bcp_xl.workbook.reader import RawWorkbook, is_locked, sha256_of
+from bcp_xl.workbook.reader import RawWorkbook, SheetSource, is_locked, sha256_of
 
 EXTENSIONS = (".xlsx", ".xlsm")
 
@@ -77,12 +78,18 @@ class MasterSet:
         return out
 
 
-def load_masters(folder: Path) -> MasterSet:
-    """Read and validate every master workbook in ``folder``; nothing is written."""
+def load_masters(folder: Path, opened: Mapping[str, SheetSource] | None = None) -> MasterSet:
+    """Read and validate every master workbook in ``folder``; nothing is written.
+
+    ``opened`` gives workbooks already open elsewhere (the ribbon's book in Excel), read instead of
+    their file in ``folder``.
+    """
     ms = MasterSet(folder)
     sheets: Sheets = {}
+    opened = opened or {}
     for key in WORKBOOKS:
-        path = find_workbook(folder, key)
+        given = opened.get(key)
+        path = given.path if given is not None else find_workbook(folder, key)
         if path is None:
             ms.missing.append(key)
             ms.report.extend(
@@ -98,7 +105,7 @@ def load_masters(folder: Path) -> MasterSet:
             )
             continue
         try:
-            raw = RawWorkbook(path)
+            raw: SheetSource = given if given is not None else RawWorkbook(path)
         except WorkbookFileError as err:
             ms.unusable[key] = err.issue
             ms.report.extend([err.issue])
@@ -107,7 +114,7 @@ def load_masters(folder: Path) -> MasterSet:
             wb = _read_workbook(key, path, raw, ms.report)
         finally:
             raw.close()
-        if is_locked(path):
+        if given is None and is_locked(path):
             ms.report.extend(
                 [
                     make_issue(
@@ -129,7 +136,7 @@ def load_masters(folder: Path) -> MasterSet:
     return ms
 
 
-def _read_workbook(key: str, path: Path, raw: RawWorkbook, report: ValidationReport) -> WorkbookData:
+def _read_workbook(key: str, path: Path, raw: SheetSource, report: ValidationReport) -> WorkbookData:
     names = raw.sheet_names
     settings_raw = raw.sheet(SETTINGS_SHEET) if SETTINGS_SHEET in names else None
     if settings_raw is None and SETTINGS_REQUIRED[key]:

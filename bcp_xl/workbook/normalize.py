@@ -408,7 +408,20 @@ def id_pattern(prefix: str, digits: int) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(prefix)}\d{{{digits},}}$")
 
 
+@lru_cache(maxsize=64)
+def _plain_id_pattern(prefix: str, digits: int) -> re.Pattern[str] | None:
+    """IDs already in their normal form (ASCII, upper case, no space): ``normalize_id`` keeps them
+    as they are, so :func:`parse_id` can accept them without normalising (most cells)."""
+    if not prefix.isascii() or prefix != prefix.upper() or any(c.isspace() for c in prefix):
+        return None
+    return re.compile(rf"{re.escape(prefix)}[0-9]{{{digits},}}\Z")
+
+
 def parse_id(raw: object, prefix: str, digits: int) -> Parsed:
+    if type(raw) is str:
+        plain = _plain_id_pattern(prefix, digits)
+        if plain is not None and plain.match(raw):
+            return Parsed(raw)
     s = normalize_id(raw)
     return Parsed(s) if id_pattern(prefix, digits).match(s) else Parsed(None, "bad-id")
 

@@ -22,11 +22,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from bcp_xl.errors import CellRef, Issue, OutputError, WorkbookFileError
-from bcp_xl.workbook.fileio import replace_atomically, temp_beside
+from bcp_xl.workbook.fileio import atomic_write
 from bcp_xl.workbook.reader import col_letter, is_locked, lock_file
+
+
+def escape(data: str, entities: dict[str, str] | None = None) -> str:
+    """``xml.sax.saxutils.escape`` (the same replacements, in the same order) without importing
+    ``xml.sax``, which pulls in ``urllib.request`` on every command that reads the contract."""
+    data = data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for k, v in (entities or {}).items():
+        data = data.replace(k, v)
+    return data
+
 
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -341,20 +350,10 @@ def write_results(src: Path, dst: Path, sheets: Sequence[ResultSheet]) -> Path:
     over ``dst`` in one atomic step: a crash at any moment leaves either the old or the new file whole.
     """
     parts = build_package(src, sheets)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_beside(dst)
-    try:
+    with atomic_write(dst) as tmp:
         _write_zip(src, tmp, parts)
         _check(tmp, [s.name for s in sheets])
         _crash("before-replace")
-        replace_atomically(tmp, dst)
-    except OSError as exc:
-        raise OutputError(
-            f"{dst} に書き込めません({exc.strerror})。書き込み権限と空き容量を確認してください。"
-        ) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return dst
 
 
