@@ -3,8 +3,9 @@
 Generates the ``meguro`` and ``large`` samples (seed 1) under ``benches/_work/``, then times
 ``bcp-xl validate``, ``bcp-xl compute --out`` and ``bcp-xl build --out`` as whole processes (wall time,
 median/min/max of N runs after one untimed warm-up run, peak memory of the child from ``os.wait4``),
-times R9 (the countermeasure selection) on its own in-process, and compares reading the four masters
-with ``pandas.read_excel(..., engine="openpyxl")`` against ``bcp_xl``'s own reader (in-process).
+times R9 (the countermeasure selection) on its own in-process, compares reading the four masters
+with ``pandas.read_excel(..., engine="openpyxl")`` against ``bcp_xl``'s own reader (in-process), and
+writing the largest document table row by row with python-docx against ``bcp_xl``'s template rendering.
 
 The children run with Python's bytecode cache on (in ``benches/_work/pycache``), as an installed
 package does: a development shell with ``PYTHONDONTWRITEBYTECODE=1`` would otherwise recompile every
@@ -184,6 +185,64 @@ def time_readers(folder: Path, runs: int) -> tuple[list[float], list[float]]:
     return theirs, ours
 
 
+TABLE_SOURCE = """\
+# 行動手順
+!table [20,70,20,30,30] 表 行動手順
+| 手順 | 行動内容 | 期限 | 担当職位 | 代替職位 |
+| {%tr for r in rows %} |
+| {{ r.id }} | {{ r.action }} | {{ r.due }} | {{ r.role }} | {{ r.alt }} |
+| {%tr endfor %} |
+!end
+"""
+
+
+def time_tables(folder: Path, runs: int) -> tuple[int, list[float], list[float]]:
+    """In-process seconds to write the largest document table (every step of 行動手順, as in the
+    行動計画書) into a .docx: (python-docx row by row, bcp_xl's template rendering)."""
+    import io
+
+    from docx import Document
+
+    from bcp_xl.docgen.builder import TemplateSource, build_template
+    from bcp_xl.docgen.data import records
+    from bcp_xl.docgen.render import render_docx
+    from bcp_xl.pipeline import typed_frame
+    from bcp_xl.schemas.validate import load_masters
+
+    ms = load_masters(folder)
+    frame = typed_frame(ms, "bcp_master", "行動手順")
+    rows = [
+        {"id": f"{r['procedure_id']}-{r['step_no']}", "action": str(r["action"]), "due": str(r["due_hours"]),
+         "role": str(r["responsible_role"]), "alt": str(r["alternate_roles"])}
+        for r in records(frame)
+    ]  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        template = Path(tmp) / "table.docx"
+        build_template(TemplateSource("table", tuple(TABLE_SOURCE.splitlines())), template)
+        ours: list[float] = []
+        theirs: list[float] = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            doc = Document()
+            table = doc.add_table(rows=1, cols=5)
+            for cell, text in zip(
+                table.rows[0].cells, ("手順", "行動内容", "期限", "担当職位", "代替職位"), strict=True
+            ):
+                cell.text = text
+            for r in rows:
+                cells = table.add_row().cells
+                for cell, key in zip(cells, ("id", "action", "due", "role", "alt"), strict=True):
+                    cell.text = r[key]
+            doc.save(io.BytesIO())
+            theirs.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            context = {"rows": rows, "municipality": "区", "plan_title": "計画", "version": "1", "provisional": False,
+                       "is_sample": False}  # fmt: skip
+            render_docx(template, context, Path(tmp) / "out.docx", fixed_time=dt.datetime(2026, 1, 1))
+            ours.append(time.perf_counter() - t0)
+    return len(rows), theirs, ours
+
+
 def fmt_s(x: float) -> str:
     return f"{x:.2f}"
 
@@ -225,9 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     tasks: dict[str, int] = {}
     readers: dict[str, tuple[list[float], list[float]]] = {}
     r9: dict[str, list[float]] = {}
+    folders: dict[str, Path] = {}
     for scale in args.scales:
         print(f"== {scale} ==")
         folder = generate(scale)
+        folders[scale] = folder
         tasks[scale] = task_count(folder)
         results[scale] = {}
         for step in STEPS:
@@ -313,6 +374,23 @@ def main(argv: list[str] | None = None) -> int:
         )
     print_table(["scale", "pandas.read_excel(openpyxl) s", "bcp_xl load_masters s", "speed-up", "target", "ok?"], rows)
     print("(load_masters also types and checks every sheet and runs the sheet and reference rules; pandas only reads.)")
+    print()
+
+    print(f"### the largest document table (every step of 行動手順 into a .docx), in-process, median of {reader_runs}")
+    rows = []
+    for scale in args.scales:
+        n, theirs, ours = time_tables(folders[scale], reader_runs)
+        rows.append(
+            [
+                scale,
+                f"{n:,}",
+                fmt_s(statistics.median(theirs)),
+                fmt_s(statistics.median(ours)),
+                f"{statistics.median(theirs) / statistics.median(ours):.1f}×",
+            ]
+        )
+    print_table(["scale", "rows", "python-docx row by row s", "bcp_xl template (docxtpl) s", "speed-up"], rows)
+    print("(python-docx: add_row() and cell.text per cell, then save; bcp_xl: render_docx of a {%tr for %} template.)")
     return 0
 
 
