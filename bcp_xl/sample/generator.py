@@ -60,7 +60,29 @@ def write_sample(folder: Path, scale: str = "meguro", seed: int = 1) -> list[Pat
         path = folder / f"{key}.xlsx"
         write_master(path, key, rows, params, blocks)
         paths.append(path)
+    _register_only_remaining_risks(folder, w)
     return paths
+
+
+def _register_only_remaining_risks(folder: Path, w: World) -> None:
+    """Keep in 残存リスク only the gaps that remain after the countermeasures R9 selects.
+
+    The generator registers a decision for every gap of today (before any measure); a ward's register
+    after the planning round holds only what the selected measures leave. R9 runs on the written
+    workbooks, and the rows it reports as resolved (``residual-resolved``) are dropped and the rest
+    renumbered, so that the sample validates without notes.
+    """
+    from bcp_xl.api import validate
+
+    resolved = {str(i.value) for i in validate(folder).report if i.code == "residual-resolved"}
+    if not resolved:
+        return
+    kept = [r for r in w.residuals if r["residual_id"] not in resolved]
+    for n, row in enumerate(kept, start=1):
+        row["residual_id"] = f"RR-{n:03d}"
+    w.residuals[:] = kept
+    rows, params, blocks = _workbooks(w)["ict_master"]
+    write_master(folder / "ict_master.xlsx", "ict_master", rows, params, blocks)
 
 
 def build_world(scale: Scale, seed: int = 1, as_of: dt.date = AS_OF) -> World:
