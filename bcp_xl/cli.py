@@ -264,8 +264,8 @@ def progress_bar() -> Iterator[Callable[[int, int, str], None]]:
     if not sys.stderr.isatty():
 
         def plain(done: int, total: int, label: str) -> None:
-            if label:
-                click.echo(f"[{done + 1}/{total}] {label}", err=True)
+            if done and label:  # one line per document made
+                click.echo(f"[{done}/{total}] {label}", err=True)
 
         yield plain
         return

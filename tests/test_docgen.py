@@ -231,3 +231,14 @@ def test_template_fonts_are_explicit_on_every_style() -> None:
     assert "asciiTheme" not in styles and "eastAsiaTheme" not in styles
     assert 'w:eastAsia="BIZ UDPMincho"' in styles and 'w:eastAsia="BIZ UDPGothic"' in styles
     assert 'w:eastAsia="ja-JP"' in styles
+
+
+def test_progress_is_one_plain_line_per_document_outside_a_terminal(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["generate", str(ROOT / "workbooks"), "--out", str(tmp_path), "--only", "priority-list,system-list"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("[")]
+    # the counter counts up; the two documents may finish in either order (two workers)
+    assert [ln.split("] ")[0] for ln in lines] == ["[1/2", "[2/2"]
+    assert {ln.split("] ")[1] for ln in lines} == {"非常時優先業務一覧.xlsx", "優先システム一覧.xlsx"}

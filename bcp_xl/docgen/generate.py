@@ -22,7 +22,7 @@ from bcp_xl.docgen.registry import BY_KEY, DOCUMENTS, DocSpec
 from bcp_xl.docgen.render import DocgenError, DocumentStopped, preflight, render_docx
 from bcp_xl.errors import OutputError
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int, str], None]  # (documents made, documents in all, the file just made)
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -177,7 +177,7 @@ def generate_documents(
     try:
         n = workers if workers is not None else _workers(len(todo))
         if progress:
-            progress(0, len(todo), BY_KEY[todo[0][0]].title if todo else "")
+            progress(0, len(todo), "")
         if n > 1:
             # Longest first, so that the two workers finish together.
             ordered = sorted(todo, key=lambda item: -WEIGHT.get(item[0], 1))
