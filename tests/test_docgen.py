@@ -242,3 +242,21 @@ def test_progress_is_one_plain_line_per_document_outside_a_terminal(tmp_path: Pa
     # the counter counts up; the two documents may finish in either order (two workers)
     assert [ln.split("] ")[0] for ln in lines] == ["[1/2", "[2/2"]
     assert {ln.split("] ")[1] for ln in lines} == {"非常時優先業務一覧.xlsx", "優先システム一覧.xlsx"}
+
+
+def test_bcp_alone_renders_with_unjudgeable_checks_and_the_current_version(tmp_path: Path) -> None:
+    """Without ict_master the BCP marks the checks that need it 判定不能; without project_master the
+    改定履歴 holds the current version only; the documents that need a missing workbook are not made."""
+    folder = tmp_path / "wb"
+    folder.mkdir()
+    shutil.copy(ROOT / "workbooks" / "bcp_master.xlsx", folder)
+    run = generate(folder, tmp_path / "out")
+    made = {p.name for p in run.documents.outputs}
+    assert BCP_FILE in made and "非常時優先業務一覧.xlsx" in made
+    skipped = dict(run.documents.skipped)
+    assert "ict_master.xlsx" in skipped["ict"] and "project_master.xlsx" in skipped["project-report"]
+    doc = read_docx(tmp_path / "out" / BCP_FILE)
+    assert "点検結果: 判定不能" in doc.paragraphs
+    history = next(t for t in doc.tables if t[0] == ["版", "改定日", "改定内容"])
+    assert history[1:] == [["2.2", "2026年11月27日", "現行版"]]
+    assert not leftovers(doc)
