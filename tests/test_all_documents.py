@@ -142,3 +142,17 @@ def test_allow_errors_marks_every_fed_document_provisional(tmp_path: Path) -> No
         else:
             assert "暫定版" not in doc.header_text, path.name
     assert marked >= len([d for d in fed_by_bcp if d.kind in ("docx", "html")])
+
+
+def test_blank_workbooks_from_init_build_without_leftovers(tmp_path: Path) -> None:
+    """A ward's first run: the masters of `init` hold no rows yet; every document that can be made is
+    made, with empty tables and no charts, and nothing is left unfilled."""
+    folder = tmp_path / "wb"
+    assert CliRunner().invoke(cli, ["init", str(folder), "--municipality", NAME]).exit_code == 0
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(folder), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    docs = list(out.glob("*.docx"))
+    assert len(docs) >= 12
+    for path in docs:
+        assert not leftovers(read_docx(path)), path.name

@@ -94,11 +94,19 @@ def attendance(data: DocData) -> dict[str, Any]:
 def _attendance(data: DocData) -> dict[str, Any]:
     rates = data.result("計算_参集率")
     units = data.result("計算_参集")
-    out: dict[str, Any] = {"rates": [], "chart": None, "gap_chart": None, "by_dept": [], "shortages": []}
-    if rates is None or rates.empty:
-        return out
     codes = [b["code"] for b in bands(data) if b["code"] != "H0"]
     labels = {b["code"]: b["short"] for b in bands(data)}
+    out: dict[str, Any] = {
+        "rates": [],
+        "chart": None,
+        "gap_chart": None,
+        "by_dept": [],
+        "shortages": [],
+        "worst_condition": CONDITIONS[0],
+        "band_labels": [labels[c] for c in codes],
+    }
+    if rates is None or rates.empty:
+        return out
     by: dict[tuple[str, str], dict[str, Any]] = {(r["condition"], r["band"]): r for r in records(rates)}
     conditions = [c for c in CONDITIONS if any((c, b) in by for b in codes)]
     for cond in conditions:
@@ -112,15 +120,20 @@ def _attendance(data: DocData) -> dict[str, Any]:
                     "band": labels[code],
                     "total": r["total_staff"],
                     "available": r["available"],
-                    "rate": f"{float(r['attendance_rate']) * 100:.1f}%",
+                    "rate": f"{float(r['attendance_rate']) * 100:.1f}%" if r["attendance_rate"] != "" else "—",
                     "need": r["need"],
                     "gap": r["gap"],
                 }
             )
+    if not any(r["total_staff"] for r in by.values()):  # no staff figures yet: nothing to draw
+        return out
     out["chart"] = charts.lines(
         "参集予測(全職員に対する参集見込みの割合)",
         [labels[c] for c in codes],
-        [(cond, [float(by[(cond, c)]["attendance_rate"]) for c in codes if (cond, c) in by]) for cond in conditions],
+        [
+            (cond, [float(by[(cond, c)]["attendance_rate"] or 0) for c in codes if (cond, c) in by])
+            for cond in conditions
+        ],
         ylabel="参集率(%)",
         unit="%",
         percent=True,
@@ -162,7 +175,6 @@ def _attendance(data: DocData) -> dict[str, Any]:
             }
             for r in records(short, ["condition", "org_name", "band", "available", "need", "gap", "helper_org_ids"])
         ]
-    out["band_labels"] = [labels[c] for c in codes]
     return out
 
 
