@@ -191,11 +191,16 @@ def preflight(template: Path, context: Mapping[str, Any]) -> DocxTemplate:
 
 
 def render_docx(
-    template: Path, context: Mapping[str, Any], target: Path, *, fixed_time: dt.datetime, checked: bool = False
+    template: Path,
+    context: Mapping[str, Any],
+    target: Path,
+    *,
+    fixed_time: dt.datetime,
+    checked: DocxTemplate | None = None,
 ) -> None:
-    """Render ``template`` with ``context`` into ``target`` deterministically (``checked``: the
-    pre-flight already ran for this template and context)."""
-    tpl = DocxTemplate(str(template)) if checked else preflight(template, context)
+    """Render ``template`` with ``context`` into ``target`` deterministically (``checked``: the template
+    as the pre-flight opened and checked it for this context, rendered without opening it again)."""
+    tpl = checked if checked is not None else preflight(template, context)
     bound = {k: _bind_charts(tpl, v) for k, v in context.items()}
     try:
         tpl.render(bound, jinja_env=environment(), autoescape=True)
