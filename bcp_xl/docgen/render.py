@@ -46,6 +46,21 @@ class Chart:
     width_mm: float = 150.0
 
 
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """docxtpl's template, skipping the paragraph-by-paragraph pass for tabs, line and page breaks in
+    values when the rendered XML holds none of those characters (most documents): same output."""
+
+    def resolve_listing(self, xml: str) -> str:
+        if not any(ch in xml for ch in "\t\a\n\f"):
+            return xml
+        resolved: str = super().resolve_listing(xml)
+        return resolved
+
+
+# The tags of a template depend on the template alone: found once per file and version in a process.
+_TAGS: dict[tuple[str, int, int], frozenset[str]] = {}
+
+
 class _AltImage(InlineImage):  # type: ignore[misc]
     """docxtpl's inline image with the alternative text (``descr``) screen readers read out."""
 
@@ -173,8 +188,12 @@ def _check_leftovers(tpl: DocxTemplate, name: str) -> None:
 def preflight(template: Path, context: Mapping[str, Any]) -> DocxTemplate:
     """Open ``template`` and stop with the unknown tag names when the context lacks them."""
     try:
-        tpl = DocxTemplate(str(template))
-        unknown = tpl.get_undeclared_template_variables(environment()) - set(context)
+        tpl = _Template(str(template))
+        stat = template.stat()
+        key = (str(template.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key not in _TAGS:
+            _TAGS[key] = frozenset(tpl.get_undeclared_template_variables(environment()))
+        unknown = _TAGS[key] - set(context)
     except TemplateError as exc:
         raise DocgenError(f"テンプレート {template.name} のタグに誤りがあります: {exc}") from None
     except (OSError, KeyError, ValueError) as exc:
