@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import math
 import re
 import unicodedata
@@ -234,15 +233,14 @@ def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], colum
     from openpyxl.packaging.custom import StringProperty
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from bcp_xl.workbook.fileio import replace_atomically, temp_beside
     from bcp_xl.workbook.writer import (
         HEADER_FONT,
         VALIDATION_ROWS,
         input_prompt,
         number_format,
         print_setup,
+        save_workbook,
         write_cell,
-        write_deterministic,
         write_header,
     )
 
@@ -295,23 +293,9 @@ def _write_survey(path: Path, m: _Master, unit: Unit, rows: Sequence[int], colum
     ws.row_dimensions[1].height = 32
     ws.auto_filter.ref = f"A1:{col_letter(len(columns))}{max(len(rows) + 1, 2)}"
     print_setup(ws, landscape=True)
-    wb.properties.creator = "bcp_xl"
     wb.properties.title = f"{FILE_PREFIX} {unit.org_id} {unit.name}"
-    wb.properties.created = dt.datetime(2000, 1, 1)
     wb.custom_doc_props.append(StringProperty(name=ORG_PROPERTY, value=unit.org_id))
-    buf = io.BytesIO()
-    wb.save(buf)
-    tmp = temp_beside(path)
-    try:
-        write_deterministic(buf.getvalue(), tmp)
-        replace_atomically(tmp, path)
-    except OSError as exc:
-        raise OutputError(
-            f"{path} に書き込めません({exc.strerror})。書き込み権限と空き容量を確認してください。"
-        ) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    save_workbook(wb, path)
 
 
 # ---- merge: the report ------------------------------------------------------------------------------
@@ -1222,8 +1206,7 @@ def write_merge_report(result: MergeResult, path: Path, inputs: Sequence[Path] =
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from bcp_xl.workbook.fileio import replace_atomically, temp_beside
-    from bcp_xl.workbook.writer import HEADER_FILL, write_deterministic
+    from bcp_xl.workbook.writer import HEADER_FILL, save_workbook
 
     target = path.resolve()
     if path.suffix.lower() != ".xlsx":
@@ -1242,22 +1225,7 @@ def write_merge_report(result: MergeResult, path: Path, inputs: Sequence[Path] =
         for i in result.report.sorted()
     ]
     _table(ws2, ("重大度", "ブック", "シート", "セル", "コード", "メッセージ"), issues, Font, HEADER_FILL)
-    wb.properties.creator = "bcp_xl"
-    wb.properties.created = dt.datetime(2000, 1, 1)
-    buf = io.BytesIO()
-    wb.save(buf)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_beside(path)
-        try:
-            write_deterministic(buf.getvalue(), tmp)
-            replace_atomically(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-    except OSError as exc:
-        raise OutputError(f"{path} に書き込めません({exc.strerror})。") from exc
-    return path
+    return save_workbook(wb, path)
 
 
 def _table(ws: Any, heads: Sequence[str], rows: Sequence[Sequence[str]], font: Any, fill: Any) -> None:

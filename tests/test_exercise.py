@@ -215,8 +215,7 @@ def test_kit_has_the_scenario_and_an_evaluation_sheet(sample: dict[str, Any]) ->
 def test_kit_renders_on_a4(sample: dict[str, Any], tmp_path: Path) -> None:
     from bcp_xl import office
 
-    if not office.available():
-        pytest.skip("LibreOffice がありません")
+    assert office.available(), "LibreOffice is required (.ci/run installs it)"
     pdf = pdf_of(sample["out"] / f"訓練状況付与_{sample['tid']}.docx", tmp_path)
     sizes = pdf_page_sizes(pdf)
     assert sizes and all(abs(w - 595.3) < 2 and abs(h - 841.9) < 2 for w, h in sizes)

@@ -8,7 +8,6 @@ band column. Text stays text (a value starting with = is never a formula); the f
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from bcp_xl.docgen.bcp_docs import bands
 from bcp_xl.docgen.data import DocData, Job, WriteJob, file_name, records
 from bcp_xl.docgen.registry import BCP, ICT, DocSpec
-from bcp_xl.workbook.writer import BORDER, HEADER_FILL, HEADER_FONT, print_setup, write_cell, write_deterministic
+from bcp_xl.workbook.writer import BORDER, HEADER_FILL, HEADER_FONT, print_setup, save_workbook, write_cell
 
 NEED_COLUMNS = (("H3", "need_h3"), ("D1", "need_d1"), ("D3", "need_d3"), ("W1", "need_w1"), ("W2", "need_w2"),
                 ("M1", "need_m1"))  # fmt: skip
@@ -61,13 +60,7 @@ def _write_list(
     ws.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 1)}"
     print_setup(ws, landscape=True)
     ws.oddHeader.center.text = title
-    wb.properties.creator = "bcp_xl"
-    stamp = dt.datetime.combine(when or dt.date(2000, 1, 1), dt.time())
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    buf = io.BytesIO()
-    wb.save(buf)
-    write_deterministic(buf.getvalue(), target)
+    save_workbook(wb, target, dt.datetime.combine(when or dt.date(2000, 1, 1), dt.time()))
 
 
 def org_names(data: DocData) -> tuple[dict[str, str], dict[str, str]]:

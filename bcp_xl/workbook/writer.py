@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bcp_xl.schemas.contract import SETTINGS_SHEET, SHEETS, Column, SheetSpec
 from bcp_xl.schemas.settings_spec import BLOCKS, PARAM_BLOCK, PARAM_COLUMNS, PARAMS, Param
-from bcp_xl.workbook.fileio import replace_atomically, temp_beside
+from bcp_xl.workbook.fileio import atomic_write
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -67,18 +67,18 @@ def write_master(
     for spec in SHEETS[workbook]:
         ws = wb.create_sheet(spec.name)
         _write_sheet(ws, spec, rows.get(spec.name, ()), block_ranges)
+    return save_workbook(wb, path)
+
+
+def save_workbook(wb: Workbook, path: Path, created: dt.datetime = dt.datetime(2000, 1, 1)) -> Path:
+    """Save a workbook the tool made: fixed times (same rows, same bytes), written atomically."""
     wb.properties.creator = "bcp_xl"
-    wb.properties.created = dt.datetime(2000, 1, 1)
+    wb.properties.created = created
+    wb.properties.modified = created
     buf = io.BytesIO()
     wb.save(buf)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_beside(path)
-    try:
+    with atomic_write(path) as tmp:
         write_deterministic(buf.getvalue(), tmp)
-        replace_atomically(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
