@@ -23,7 +23,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bcp_xl.docgen.bcp_docs import bands, succession_table
-from bcp_xl.docgen.data import DocData, Job, RenderJob, common_context, file_name, records
+from bcp_xl.docgen.data import (
+    DocData,
+    Job,
+    RenderJob,
+    cell_items,
+    cell_number,
+    cell_text,
+    common_context,
+    file_name,
+    records,
+)
 from bcp_xl.docgen.registry import BCP, ICT, DocSpec
 from bcp_xl.docgen.render import hours
 
@@ -38,20 +48,6 @@ CARD_ACTION_CHARS = 18
 CARD_MISSING_CHARS = 15
 CARD_PROC_CHARS = 9
 CARD_LINES = 40
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
-def _items(value: Any) -> list[str]:
-    """A list cell (tuple after validation) or a single text as a list of non-empty texts."""
-    if isinstance(value, list | tuple):
-        return [s for s in (_text(v) for v in value) if s]
-    s = _text(value)
-    return [s] if s else []
 
 
 def _key(role: str) -> str:
@@ -106,37 +102,37 @@ def procedure_steps(data: DocData) -> list[dict[str, Any]]:
     triggers: dict[str, str] = {}
     rows = records(frame)
     for r in rows:
-        pid = _text(r["procedure_id"])
-        if pid not in names and _text(r["procedure_name"]):
-            names[pid] = _text(r["procedure_name"])
-        if pid not in triggers and _text(r["trigger"]):
-            triggers[pid] = _text(r["trigger"])
+        pid = cell_text(r["procedure_id"])
+        if pid not in names and cell_text(r["procedure_name"]):
+            names[pid] = cell_text(r["procedure_name"])
+        if pid not in triggers and cell_text(r["trigger"]):
+            triggers[pid] = cell_text(r["trigger"])
     out = []
     for r in rows:
-        pid = _text(r["procedure_id"])
+        pid = cell_text(r["procedure_id"])
         due = float(r["due_hours"]) if r["due_hours"] != "" else math.inf
-        alts = _items(r["alternate_roles"])
-        trigger = _text(r["trigger"])
+        alts = cell_items(r["alternate_roles"])
+        trigger = cell_text(r["trigger"])
         out.append(
             {
                 "procedure_id": pid,
                 "step_no": int(r["step_no"]) if r["step_no"] != "" else 0,
                 "label": f"{pid}-{r['step_no']}",
                 "procedure": names.get(pid, pid),
-                "phase": _text(r["phase"]),
+                "phase": cell_text(r["phase"]),
                 "due_hours": due,
                 "due": hours(due) if math.isfinite(due) else NONE,
-                "action": _text(r["action"]) or NONE,
+                "action": cell_text(r["action"]) or NONE,
                 "trigger": trigger or ("手順の発動条件による" if pid in triggers else NONE),
                 "own_trigger": trigger,
-                "role": _text(r["responsible_role"]) or NONE,
+                "role": cell_text(r["responsible_role"]) or NONE,
                 "alternates": "→".join(alts) if alts else NONE,
                 "alt_list": alts,
-                "absent": _text(r["fallback_if_role_absent"]) or NONE,
-                "resource": _text(r["required_resources"]) or NONE,
-                "missing": _text(r["fallback_if_resource_missing"]) or NONE,
-                "systems": _items(r["related_system_ids"]),
-                "tasks": _items(r["related_task_ids"]),
+                "absent": cell_text(r["fallback_if_role_absent"]) or NONE,
+                "resource": cell_text(r["required_resources"]) or NONE,
+                "missing": cell_text(r["fallback_if_resource_missing"]) or NONE,
+                "systems": cell_items(r["related_system_ids"]),
+                "tasks": cell_items(r["related_task_ids"]),
                 "checklist": bool(r["is_checklist"]) if r["is_checklist"] != "" else False,
                 "check": CHECK,
             }
@@ -189,7 +185,7 @@ def successors(data: DocData) -> dict[str, list[str]]:
     by: dict[str, list[tuple[float, str]]] = {}
     for r in rows:
         order = float(r["order"]) if r["order"] != "" else math.inf
-        by.setdefault(_key(_text(r["position"])), []).append((order, _text(r["successor_position"])))
+        by.setdefault(_key(cell_text(r["position"])), []).append((order, cell_text(r["successor_position"])))
     return {k: [s for _, s in sorted(v)] for k, v in by.items()}
 
 
@@ -300,11 +296,11 @@ def procedure_findings(data: DocData) -> list[dict[str, Any]]:
     frame = data.result("計算_手順点検")
     out = []
     for r in records(frame):
-        if _text(r["status"]) in ("OK", ""):
+        if cell_text(r["status"]) in ("OK", ""):
             continue
-        step = f"{r['procedure_id']}-{r['step_no']}" if r["step_no"] != "" else _text(r["procedure_id"])
-        out.append({"step": step, "check": _text(r["check"]) or NONE, "status": _text(r["status"]),
-                    "detail": _text(r["detail"]) or NONE})  # fmt: skip
+        step = f"{r['procedure_id']}-{r['step_no']}" if r["step_no"] != "" else cell_text(r["procedure_id"])
+        out.append({"step": step, "check": cell_text(r["check"]) or NONE, "status": cell_text(r["status"]),
+                    "detail": cell_text(r["detail"]) or NONE})  # fmt: skip
     return out
 
 
@@ -339,39 +335,29 @@ def bcp_actions(data: DocData, spec: DocSpec) -> list[Job]:
 # -- ICT --------------------------------------------------------------------------------------------
 
 
-def _num(value: Any) -> float | None:
-    if value == "" or value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
 def _yes(value: Any) -> bool:
     return value is True or value == "はい"
 
 
 def _systems(data: DocData) -> dict[str, dict[str, Any]]:
-    return {_text(r["system_id"]): r for r in records(data.inputs(ICT, "システム一覧"))}
+    return {cell_text(r["system_id"]): r for r in records(data.inputs(ICT, "システム一覧"))}
 
 
 def _buildings(data: DocData) -> dict[str, dict[str, Any]]:
-    return {_text(r["building_id"]): r for r in records(data.inputs(ICT, "庁舎"))}
+    return {cell_text(r["building_id"]): r for r in records(data.inputs(ICT, "庁舎"))}
 
 
 def _orgs(data: DocData) -> dict[str, dict[str, Any]]:
-    return {_text(r["org_id"]): r for r in records(data.inputs(BCP, "組織"))}
+    return {cell_text(r["org_id"]): r for r in records(data.inputs(BCP, "組織"))}
 
 
 def _place(sys_row: dict[str, Any], buildings: dict[str, dict[str, Any]]) -> str:
-    hosting = _text(sys_row.get("hosting")) or NONE
-    bid = _text(sys_row.get("building_id"))
+    hosting = cell_text(sys_row.get("hosting")) or NONE
+    bid = cell_text(sys_row.get("building_id"))
     if not bid:
         return hosting
-    name = _text(buildings.get(bid, {}).get("name")) or bid
-    floor = _text(sys_row.get("floor"))
+    name = cell_text(buildings.get(bid, {}).get("name")) or bid
+    floor = cell_text(sys_row.get("floor"))
     return f"{hosting}({name}{floor + '階' if floor else ''})"
 
 
@@ -384,22 +370,22 @@ def priority_systems(data: DocData) -> list[dict[str, Any]]:
     for r in records(frame):
         if not _yes(r["is_priority_system"]):
             continue
-        sid = _text(r["system_id"])
+        sid = cell_text(r["system_id"])
         row = systems.get(sid, {})
-        rto = _num(r["rto_hours"])
-        rank = _num(r["priority_rank"])
+        rto = cell_number(r["rto_hours"])
+        rank = cell_number(r["priority_rank"])
         out.append(
             {
                 "id": sid,
-                "name": _text(r["name"]) or sid,
-                "kind": _text(r["kind"]) or NONE,
+                "name": cell_text(r["name"]) or sid,
+                "kind": cell_text(r["kind"]) or NONE,
                 "rto_hours": rto if rto is not None else math.inf,
                 "rto": hours(rto) if rto is not None else NONE,
                 "rank": int(rank) if rank is not None else 0,
-                "target": _text(r["target_level"]) or NONE,
-                "current": _text(r["current_level"]) or NONE,
+                "target": cell_text(r["target_level"]) or NONE,
+                "current": cell_text(r["current_level"]) or NONE,
                 "place": _place(row, buildings),
-                "depends_on": _items(row.get("depends_on")),
+                "depends_on": cell_items(row.get("depends_on")),
                 "row": row,
                 "check": CHECK,
             }
@@ -454,14 +440,14 @@ def _derived_steps(
 ) -> tuple[list[dict[str, Any]], float]:
     """The recovery sequence read from システム一覧 when no 行動手順 step names the system (手順未整備)."""
     row = s["row"]
-    hosting = _text(row.get("hosting"))
-    building = buildings.get(_text(row.get("building_id")), {})
-    sla = _num(row.get("vendor_sla_hours"))
-    restore = _num(row.get("restore_hours"))
-    procure = _num(row.get("procure_hours"))
-    ups = _num(row.get("ups_minutes"))
-    gen = _num(building.get("generator_hours"))
-    vendor = _text(row.get("vendor")) or "保守事業者"
+    hosting = cell_text(row.get("hosting"))
+    building = buildings.get(cell_text(row.get("building_id")), {})
+    sla = cell_number(row.get("vendor_sla_hours"))
+    restore = cell_number(row.get("restore_hours"))
+    procure = cell_number(row.get("procure_hours"))
+    ups = cell_number(row.get("ups_minutes"))
+    gen = cell_number(building.get("generator_hours"))
+    vendor = cell_text(row.get("vendor")) or "保守事業者"
     steps: list[tuple[str, str, float | None, str]] = []
     if hosting == "庁舎内" and building:
         steps.append((f"設置場所({s['place']})の立入可否と被災状況を確認する", "", 0.0,
@@ -502,7 +488,7 @@ def _derived_steps(
             ready = max(ready, dep_ready)
         steps.append((f"依存するシステム({names})の復旧を確認する", f"目標 {hours(dep_ready)}" if math.isfinite(dep_ready)
                       else NONE, ready, "依存先が復旧しないときは復旧見込みを本部に報告する"))  # fmt: skip
-    method = _text(row.get("backup_method")) or "なし"
+    method = cell_text(row.get("backup_method")) or "なし"
     finish = ready + (restore or 0.0)
     steps.append((f"システムを起動し、バックアップ({method})から復元して整合性を確認する",
                   f"所要 {hours(restore)}" if restore is not None else "所要 未設定", finish,
@@ -528,45 +514,45 @@ def counter_tasks(data: DocData) -> list[dict[str, Any]]:
     """Priority tasks that depend on a system, with how the counter keeps working while it is down."""
     prio = data.result("計算_優先業務")
     links = data.inputs(ICT, "業務システム依存")
-    tasks = {_text(r["task_id"]): r for r in records(data.inputs(BCP, "業務一覧"), None)}
+    tasks = {cell_text(r["task_id"]): r for r in records(data.inputs(BCP, "業務一覧"), None)}
     orgs = _orgs(data)
-    names = {sid: _text(r.get("name")) or sid for sid, r in _systems(data).items()}
+    names = {sid: cell_text(r.get("name")) or sid for sid, r in _systems(data).items()}
     labels = {b["code"]: b["label"] for b in bands(data)}
     by_task: dict[str, list[dict[str, Any]]] = {}
     for r in records(links):
-        by_task.setdefault(_text(r["task_id"]), []).append(r)
+        by_task.setdefault(cell_text(r["task_id"]), []).append(r)
     out = []
     for r in records(prio):
-        tid = _text(r["task_id"])
+        tid = cell_text(r["task_id"])
         if not _yes(r["is_priority"]) or tid not in by_task:
             continue
         task = tasks.get(tid, {})
-        own = sorted(by_task[tid], key=lambda link: (_text(link["dependency"]), _text(link["system_id"])))
+        own = sorted(by_task[tid], key=lambda link: (cell_text(link["dependency"]), cell_text(link["system_id"])))
         systems = []
         alts: list[str] = []
         for link in own:
-            dep = _text(link["dependency"])
-            tol = _num(link["manual_tolerance_hours"])
+            dep = cell_text(link["dependency"])
+            tol = cell_number(link["manual_tolerance_hours"])
             extra = f"、手作業{hours(tol)}まで" if tol is not None else ""
-            systems.append(f"{names.get(_text(link['system_id']), _text(link['system_id']))}({dep}{extra})")
-            if _text(link["manual_alt"]):
-                alts.append(_text(link["manual_alt"]))
-        if _text(task.get("manual_alt")):
-            alts.append(_text(task.get("manual_alt")))
+            systems.append(f"{names.get(cell_text(link['system_id']), cell_text(link['system_id']))}({dep}{extra})")
+            if cell_text(link["manual_alt"]):
+                alts.append(cell_text(link["manual_alt"]))
+        if cell_text(task.get("manual_alt")):
+            alts.append(cell_text(task.get("manual_alt")))
         alt_text = "／".join(_ordered_union([alts]))
-        start = _num(r["start_hours"])
-        org = orgs.get(_text(r["org_id"]), {})
+        start = cell_number(r["start_hours"])
+        org = orgs.get(cell_text(r["org_id"]), {})
         out.append(
             {
                 "id": tid,
-                "name": _text(r["task_name"]) or tid,
-                "org": _text(org.get("org_name")) or _text(r["org_id"]),
-                "band": labels.get(_text(r["start_band"]), _text(r["start_band"]) or NONE),
+                "name": cell_text(r["task_name"]) or tid,
+                "org": cell_text(org.get("org_name")) or cell_text(r["org_id"]),
+                "band": labels.get(cell_text(r["start_band"]), cell_text(r["start_band"]) or NONE),
                 "start": start if start is not None else math.inf,
                 "systems": "、".join(systems),
                 "alt": alt_text or "代替手段未整備(要整備)",
                 "has_alt": bool(alt_text),
-                "min_level": _text(task.get("min_service_level")) or NONE,
+                "min_level": cell_text(task.get("min_service_level")) or NONE,
             }
         )
     out.sort(key=lambda t: (t["start"], t["org"], t["id"]))
@@ -591,8 +577,8 @@ def ict_actions(data: DocData, spec: DocSpec) -> list[Job]:
     recovery = []
     for no, s in enumerate(recovery_order(systems), start=1):
         own = sorted(steps_by_system.get(s["id"], []), key=_order)
-        owner = orgs.get(_text(s["row"].get("owner_org_id")), {})
-        role = _text(owner.get("head_position")) or "主管課長"
+        owner = orgs.get(cell_text(s["row"].get("owner_org_id")), {})
+        role = cell_text(owner.get("head_position")) or "主管課長"
         alts, _source = role_alternates(role, steps_by_role.get(role, []), succ)
         deps = [by_id[d]["name"] for d in s["depends_on"] if d in by_id]
         item = {
@@ -602,7 +588,7 @@ def ict_actions(data: DocData, spec: DocSpec) -> list[Job]:
             "rto": s["rto"],
             "kind": s["kind"],
             "place": s["place"],
-            "owner": _text(owner.get("org_name")) or NONE,
+            "owner": cell_text(owner.get("org_name")) or NONE,
             "depends": "、".join(deps) if deps else "なし",
             "defined": bool(own),
             "estimate": NONE,

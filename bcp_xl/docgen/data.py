@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from bcp_xl.compute.values import as_number
 from bcp_xl.docgen.registry import BCP, ICT, PRJ, PUB, DocSpec
 from bcp_xl.docgen.render import wareki, ymd
 from bcp_xl.schemas.validate import MasterSet
@@ -96,6 +97,24 @@ def clean(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.date()
     return value
+
+
+def cell_text(value: Any) -> str:
+    """A cell as stripped text ("" when empty)."""
+    return "" if value is None else str(value).strip()
+
+
+def cell_items(value: Any) -> list[str]:
+    """A list cell (a tuple after validation) or a single text as a list of non-empty texts."""
+    if isinstance(value, list | tuple):
+        return [s for s in (cell_text(v) for v in value) if s]
+    s = cell_text(value)
+    return [s] if s else []
+
+
+def cell_number(value: Any) -> float | None:
+    """A cell as a number; None when blank, NaN, a bool or not a number."""
+    return as_number(clean(value))
 
 
 def records(frame: pd.DataFrame | None, columns: list[str] | None = None) -> list[dict[str, Any]]:

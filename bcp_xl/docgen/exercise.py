@@ -32,7 +32,7 @@ from bcp_xl.compute.exercise import (
 from bcp_xl.compute.scenario import parse_building_states
 from bcp_xl.compute.values import as_number, as_text, split_ids
 from bcp_xl.docgen.bcp_docs import bands, scenarios
-from bcp_xl.docgen.data import DocData, Job, RenderJob, clean, common_context, file_name, records
+from bcp_xl.docgen.data import DocData, Job, RenderJob, cell_number, common_context, file_name, records
 from bcp_xl.docgen.registry import BCP, ICT, DocSpec
 from bcp_xl.docgen.render import hours, wareki, ymd
 
@@ -47,10 +47,6 @@ _QKEYS = {
     (KIND_STAFF, STATE_SHORT): "staff_short",
     (KIND_SUCCESSION, STATE_SWITCH): "succession_switch",
 }
-
-
-def _float(value: Any) -> float | None:
-    return as_number(clean(value))
 
 
 def _ids(value: Any) -> tuple[str, ...]:
@@ -79,7 +75,7 @@ def _steps(data: DocData) -> list[Step]:
     out: list[Step] = []
     for r in records(data.inputs(BCP, "行動手順")):
         pid = as_text(r["procedure_id"])
-        no = _float(r["step_no"])
+        no = cell_number(r["step_no"])
         if pid is None or no is None:
             continue
         out.append(
@@ -88,7 +84,7 @@ def _steps(data: DocData) -> list[Step]:
                 step_no=int(no),
                 phase=str(r["phase"]),
                 action=str(r["action"]),
-                due_hours=_float(r["due_hours"]) or 0.0,
+                due_hours=cell_number(r["due_hours"]) or 0.0,
                 role=str(r["responsible_role"]),
                 system_ids=_ids(r["related_system_ids"]),
                 task_ids=_ids(r["related_task_ids"]),
@@ -163,14 +159,14 @@ def _systems(data: DocData, scenario_id: str) -> list[SystemOutage]:
     for r in records(mine, cols):
         sid = str(r["system_id"])
         t = info.get(sid, {})
-        rank = _float(t.get("priority_rank"))
+        rank = cell_number(t.get("priority_rank"))
         out.append(
             SystemOutage(
                 system_id=sid,
                 name=str(t.get("name") or sid),
                 windows=parse_windows(r["outage_windows"]),
-                gap_hours=_float(r["gap_hours"]),
-                rto_hours=_float(r["rto_hours"]),
+                gap_hours=cell_number(r["gap_hours"]),
+                rto_hours=cell_number(r["rto_hours"]),
                 is_priority=bool(t.get("is_priority_system")) and r["status"] != "対象外",
                 priority_rank=int(rank) if rank is not None else None,
                 main_cause=str(r["main_cause"] or ""),
@@ -209,8 +205,8 @@ def _shortfalls(data: DocData, condition: str) -> list[Shortfall]:
             band=str(r["band"]),
             band_label=label.get(str(r["band"]), str(r["band"])),
             hours=end.get(str(r["band"]), 0.0),
-            available=int(_float(r["available"]) or 0),
-            need=int(_float(r["need"]) or 0),
+            available=int(cell_number(r["available"]) or 0),
+            need=int(cell_number(r["need"]) or 0),
             helpers=str(r["helper_org_ids"] or ""),
         )
         for r in records(rows, cols)
@@ -227,7 +223,7 @@ def _acting(data: DocData, condition: str) -> list[Acting]:
     for r in records(rows, ["position", "band", "acting_position", "order"]):
         if not r["acting_position"]:
             continue
-        order = _float(r["order"])
+        order = cell_number(r["order"])
         out.append(
             Acting(
                 position=str(r["position"]),
@@ -275,13 +271,13 @@ def _metrics(data: DocData, training_id: str) -> list[dict[str, Any]]:
     for r in records(data.inputs(BCP, "訓練記録"), cols):
         if r["training_id"] != training_id or not r["metric"]:
             continue
-        target = _float(r["target"])
+        target = cell_number(r["target"])
         direction = r["target_direction"] or "以上"
         out.append(
             {
                 "metric": r["metric"],
                 "target": f"{_fmt(target)} {direction}" if target is not None else "—",
-                "previous": _fmt(_float(r["measured"])),
+                "previous": _fmt(cell_number(r["measured"])),
                 "held": ymd(r["held_date"]) if r["held_date"] else "—",
             }
         )
@@ -313,7 +309,7 @@ def kit_context(data: DocData, spec: DocSpec, row: dict[str, Any]) -> dict[str, 
     orgs = {str(o["org_id"]): str(o["org_name"]) for o in records(data.inputs(BCP, "組織"), ["org_id", "org_name"])}
     org_ids = _ids(row["org_ids"])
     date = row["planned_date"]
-    vendor = _float(raw.get("vendor_blocked_hours"))
+    vendor = cell_number(raw.get("vendor_blocked_hours"))
     ctx = common_context(data, spec)
     ctx.update(
         {

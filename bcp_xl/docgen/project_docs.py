@@ -17,7 +17,17 @@ from typing import Any
 from bcp_xl.compute.calendar import WardCalendar
 from bcp_xl.compute.project import DEFAULT_RISK_BINS, DEFAULTS, LeafPlan, value_curve, wbs_key, week_ends
 from bcp_xl.docgen import charts
-from bcp_xl.docgen.data import DocData, Job, RenderJob, clean, common_context, file_name, plan_names, records
+from bcp_xl.docgen.data import (
+    DocData,
+    Job,
+    RenderJob,
+    cell_number,
+    clean,
+    common_context,
+    file_name,
+    plan_names,
+    records,
+)
 from bcp_xl.docgen.registry import PRJ, DocSpec
 from bcp_xl.docgen.render import Chart, num, wareki, ymd
 
@@ -64,30 +74,20 @@ def _text(value: Any) -> str:
     return text or "—"
 
 
-def _float(value: Any) -> float | None:
-    value = clean(value)
-    if isinstance(value, bool) or value == "":
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def pct(value: Any) -> str:
     """A share (0.412) as 41.2%; — when empty."""
-    x = _float(value)
+    x = cell_number(value)
     return "—" if x is None else f"{x * 100:.1f}%"
 
 
 def days_value(value: Any) -> str:
     """人日 with one decimal (175.9); — when empty."""
-    x = _float(value)
+    x = cell_number(value)
     return "—" if x is None else f"{x:,.1f}"
 
 
 def spi_text(value: Any) -> str:
-    x = _float(value)
+    x = cell_number(value)
     return "—" if x is None else f"{x:.2f}"
 
 
@@ -147,7 +147,7 @@ def wbs_rows(data: DocData) -> list[dict[str, Any]]:
                 "finish_text": short(span[1]) if span else "—",
                 "effort": days_value(r["planned_effort"]),
                 "percent": pct(r["percent_complete"]),
-                "share": _float(r["percent_complete"]),
+                "share": cell_number(r["percent_complete"]),
                 "pv": days_value(r["pv"]),
                 "ev": days_value(r["ev"]),
                 "spi": spi_text(r["spi"]),
@@ -208,10 +208,10 @@ def _leaves(data: DocData) -> list[LeafPlan]:
             continue
         out.append(
             LeafPlan(
-                effort=_float(r["planned_effort"]) or 0.0,
+                effort=cell_number(r["planned_effort"]) or 0.0,
                 start=s,
                 finish=f,
-                share=_float(r["percent_complete"]) or 0.0,
+                share=cell_number(r["percent_complete"]) or 0.0,
                 actual_finish=_date(r["actual_finish"]),
             )
         )
@@ -322,7 +322,7 @@ def risks(data: DocData) -> dict[str, Any]:
     items = []
     for r in records(data.inputs(PRJ, "リスク")):
         c = computed.get(str(r["risk_id"]), {})
-        score = _float(c.get("score"))
+        score = cell_number(c.get("score"))
         items.append(
             {
                 "id": _text(r["risk_id"]),
@@ -415,7 +415,7 @@ def meetings(data: DocData) -> dict[str, Any]:
                 "submitted": _d(r["minutes_submitted"]),
                 "approved": _d(m.get("minutes_approved")),
                 "status": _text(r["status"]),
-                "late_days": f"{int(late)}営業日" if _float(late) is not None else "—",
+                "late_days": f"{int(late)}営業日" if cell_number(late) is not None else "—",
             }
         )
     missing = [
@@ -439,7 +439,7 @@ def deadlines(data: DocData) -> list[dict[str, Any]]:
             "id": _text(r["item_id"]),
             "detail": _text(r["detail"]),
             "due": _d(r["due"]),
-            "days": f"{int(r['days_overdue'])}日" if _float(r["days_overdue"]) is not None else "—",
+            "days": f"{int(r['days_overdue'])}日" if cell_number(r["days_overdue"]) is not None else "—",
             "owner": _text(r["owner"]),
             "status": _text(r["status"]),
         }

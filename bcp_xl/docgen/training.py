@@ -19,7 +19,7 @@ from typing import Any
 from bcp_xl.compute.calendar import WardCalendar
 from bcp_xl.compute.training import KIND_ACTION, KIND_MISSED, KIND_NOT_HELD, fiscal_year
 from bcp_xl.docgen.actions import procedure_steps
-from bcp_xl.docgen.data import DocData, Job, RenderJob, common_context, file_name, records
+from bcp_xl.docgen.data import DocData, Job, RenderJob, cell_items, cell_text, common_context, file_name, records
 from bcp_xl.docgen.registry import BCP, ICT, DocSpec
 from bcp_xl.docgen.render import hours, num, wareki, ymd
 
@@ -27,17 +27,6 @@ PREP_BUSINESS_DAYS = 10
 PLANNING_YEARS = 3
 WEEKDAYS = "月火水木金土日"
 NONE = "—"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _items(value: Any) -> list[str]:
-    if isinstance(value, list | tuple):
-        return [s for s in (_text(v) for v in value) if s]
-    s = _text(value)
-    return [s] if s else []
 
 
 def _date(value: Any) -> dt.date | None:
@@ -84,8 +73,8 @@ def training_plan(data: DocData, plans: tuple[str, ...]) -> dict[str, Any]:
     """Everything a training plan document prints, for the 訓練計画 rows whose 対象計画 is in ``plans``."""
     calendar = _calendar(data)
     prep_days = int(data.param(BCP, "training_prep_business_days", PREP_BUSINESS_DAYS))
-    orgs = {_text(r["org_id"]): _text(r["org_name"]) for r in records(data.inputs(BCP, "組織"))}
-    scenarios = {_text(r["scenario_id"]): _text(r["name"]) for r in records(data.inputs(ICT, "リスクシナリオ"))}
+    orgs = {cell_text(r["org_id"]): cell_text(r["org_name"]) for r in records(data.inputs(BCP, "組織"))}
+    scenarios = {cell_text(r["scenario_id"]): cell_text(r["name"]) for r in records(data.inputs(ICT, "リスクシナリオ"))}
     steps = procedure_steps(data)
     proc_names: dict[str, str] = {}
     proc_steps: dict[str, list[dict[str, Any]]] = {}
@@ -96,32 +85,32 @@ def training_plan(data: DocData, plans: tuple[str, ...]) -> dict[str, Any]:
     rec_by_training: dict[str, list[dict[str, Any]]] = {}
     rec_by_id: dict[str, dict[str, Any]] = {}
     for r in rec_rows:
-        rec_by_training.setdefault(_text(r["training_id"]), []).append(r)
-        rec_by_id[_text(r["record_id"])] = r
+        rec_by_training.setdefault(cell_text(r["training_id"]), []).append(r)
+        rec_by_id[cell_text(r["record_id"])] = r
 
     all_rows = records(data.inputs(BCP, "訓練計画"))
-    rows = [r for r in all_rows if (_text(r["plan"]) or "区BCP") in plans]
-    rows.sort(key=lambda r: (_date(r["planned_date"]) or dt.date.max, _text(r["training_id"])))
-    ids = {_text(r["training_id"]) for r in rows}
-    names = {_text(r["training_id"]): _text(r["name"]) for r in all_rows}
+    rows = [r for r in all_rows if (cell_text(r["plan"]) or "区BCP") in plans]
+    rows.sort(key=lambda r: (_date(r["planned_date"]) or dt.date.max, cell_text(r["training_id"])))
+    ids = {cell_text(r["training_id"]) for r in rows}
+    names = {cell_text(r["training_id"]): cell_text(r["name"]) for r in all_rows}
     # metrics measured before, per 種別, to state how a planned exercise will be judged
-    type_of = {_text(r["training_id"]): _text(r["type"]) for r in all_rows}
+    type_of = {cell_text(r["training_id"]): cell_text(r["type"]) for r in all_rows}
     metrics_by_type: dict[str, dict[str, str]] = {}
     for r in rec_rows:
-        if _text(r["metric"]) and r["target"] != "":
-            direction = _text(r["target_direction"]) or "以上"
-            metrics_by_type.setdefault(type_of.get(_text(r["training_id"]), ""), {})[_text(r["metric"])] = (
-                f"{_text(r['metric'])} {_number(r['target'])} {direction}"
+        if cell_text(r["metric"]) and r["target"] != "":
+            direction = cell_text(r["target_direction"]) or "以上"
+            metrics_by_type.setdefault(type_of.get(cell_text(r["training_id"]), ""), {})[cell_text(r["metric"])] = (
+                f"{cell_text(r['metric'])} {_number(r['target'])} {direction}"
             )
 
     follow = records(data.result("計算_訓練"))
-    not_held = {_text(f["training_id"]) for f in follow if f["kind"] == KIND_NOT_HELD}
+    not_held = {cell_text(f["training_id"]) for f in follow if f["kind"] == KIND_NOT_HELD}
 
     fy0 = fiscal_year(data.as_of)
     wanted = list(range(fy0, fy0 + PLANNING_YEARS))
     trainings: list[dict[str, Any]] = []
     for r in rows:
-        tid = _text(r["training_id"])
+        tid = cell_text(r["training_id"])
         planned = _date(r["planned_date"])
         reason = calendar.closed_reason(planned) if planned is not None else None
         holiday = bool(r["holiday_scenario"]) if r["holiday_scenario"] != "" else False
@@ -132,14 +121,14 @@ def training_plan(data: DocData, plans: tuple[str, ...]) -> dict[str, Any]:
         else:
             day_kind = f"閉庁日({reason})" + ("・休日想定" if holiday else "・要確認")
         prep = business_days_before(calendar, planned, prep_days) if planned is not None else None
-        org_ids = _items(r["org_ids"])
+        org_ids = cell_items(r["org_ids"])
         participants = "、".join(orgs.get(o, o) for o in org_ids) if org_ids else "全庁"
         if r["planned_participants"] != "":
             participants += f"(参加予定 {num(r['planned_participants'])}人)"
-        scenario = _text(r["scenario"])
+        scenario = cell_text(r["scenario"])
         if scenario in scenarios:
             scenario = f"{scenarios[scenario]}({scenario})"
-        procs = _items(r["procedure_ids"])
+        procs = cell_items(r["procedure_ids"])
         criteria: list[str] = []
         for pid in procs:
             own = proc_steps.get(pid, [])
@@ -149,12 +138,12 @@ def training_plan(data: DocData, plans: tuple[str, ...]) -> dict[str, Any]:
                     f"{pid} {proc_names.get(pid, pid)}の{len(own)}ステップを期限内(最終 {hours(latest)})に実施できたか"
                 )
         held = rec_by_training.get(tid, [])
-        measured = {_text(m["metric"]): m for m in held if _text(m["metric"])}
-        for metric, text in metrics_by_type.get(_text(r["type"]), {}).items():
+        measured = {cell_text(m["metric"]): m for m in held if cell_text(m["metric"])}
+        for metric, text in metrics_by_type.get(cell_text(r["type"]), {}).items():
             if metric not in measured:
                 criteria.append(f"{text}(同種の訓練の計測項目)")
         for metric, m in measured.items():
-            direction = _text(m["target_direction"]) or "以上"
+            direction = cell_text(m["target_direction"]) or "以上"
             criteria.append(f"{metric} {_number(m['target'])} {direction}" if m["target"] != "" else metric)
         if tid in not_held:
             status = "未実施(記録なし)"
@@ -168,10 +157,10 @@ def training_plan(data: DocData, plans: tuple[str, ...]) -> dict[str, Any]:
                 "id": tid,
                 "year": year,
                 "fy": _fy_label(year),
-                "name": _text(r["name"]) or tid,
-                "type": _text(r["type"]) or NONE,
-                "plan": _text(r["plan"]) or "区BCP",
-                "objectives": _text(r["objectives"]) or NONE,
+                "name": cell_text(r["name"]) or tid,
+                "type": cell_text(r["type"]) or NONE,
+                "plan": cell_text(r["plan"]) or "区BCP",
+                "objectives": cell_text(r["objectives"]) or NONE,
                 "participants": participants,
                 "scenario": scenario or NONE,
                 "procedures": "、".join(f"{p} {proc_names.get(p, p)}" for p in procs) if procs else NONE,
@@ -179,7 +168,7 @@ def training_plan(data: DocData, plans: tuple[str, ...]) -> dict[str, Any]:
                 "date": _day(planned),
                 "day_kind": day_kind,
                 "prep": _day(prep),
-                "owner": _text(r["owner_role"]) or NONE,
+                "owner": cell_text(r["owner_role"]) or NONE,
                 "status": status,
             }
         )
@@ -193,13 +182,13 @@ def training_plan(data: DocData, plans: tuple[str, ...]) -> dict[str, Any]:
 
     results: dict[int, list[dict[str, Any]]] = {}
     for r in rec_rows:
-        tid = _text(r["training_id"])
+        tid = cell_text(r["training_id"])
         if tid not in ids:
             continue
         held_date = _date(r["held_date"])
         verdict = NONE
         if r["measured"] != "" and r["target"] != "":
-            direction = _text(r["target_direction"]) or "以上"
+            direction = cell_text(r["target_direction"]) or "以上"
             ok = (
                 float(r["measured"]) <= float(r["target"])
                 if direction == "以下"
@@ -211,46 +200,46 @@ def training_plan(data: DocData, plans: tuple[str, ...]) -> dict[str, Any]:
                 "training": f"{tid} {names.get(tid, tid)}",
                 "date": ymd(held_date),
                 "participants": num(r["participants"]) if r["participants"] != "" else NONE,
-                "metric": _text(r["metric"]) or "(所見のみ)",
+                "metric": cell_text(r["metric"]) or "(所見のみ)",
                 "measured": _number(r["measured"]),
-                "target": f"{_number(r['target'])} {_text(r['target_direction']) or '以上'}"
+                "target": f"{_number(r['target'])} {cell_text(r['target_direction']) or '以上'}"
                 if r["target"] != ""
                 else NONE,
                 "verdict": verdict,
-                "finding": _text(r["finding"]) or NONE,
+                "finding": cell_text(r["finding"]) or NONE,
             }
         )
     result_years = [{"fy": _fy_label(y), "rows": results[y], "count": len(results[y])} for y in sorted(results)]
 
     missed, actions, unheld = [], [], []
     for f in follow:
-        tid = _text(f["training_id"])
+        tid = cell_text(f["training_id"])
         if tid not in ids:
             continue
-        rec = rec_by_id.get(_text(f["record_id"]), {})
+        rec = rec_by_id.get(cell_text(f["record_id"]), {})
         if f["kind"] == KIND_MISSED:
-            missed.append({"training": f"{tid} {names.get(tid, tid)}", "record": _text(f["record_id"]) or NONE,
-                           "detail": _text(f["detail"]) or NONE, "finding": _text(rec.get("finding")) or NONE})  # fmt: skip
+            missed.append({"training": f"{tid} {names.get(tid, tid)}", "record": cell_text(f["record_id"]) or NONE,
+                           "detail": cell_text(f["detail"]) or NONE, "finding": cell_text(rec.get("finding")) or NONE})  # fmt: skip
         elif f["kind"] == KIND_ACTION:
             due = _date(f["due"]) or _date(rec.get("action_due"))
             actions.append(
                 {
                     "training": f"{tid} {names.get(tid, tid)}",
-                    "record": _text(f["record_id"]) or NONE,
-                    "action": _text(rec.get("corrective_action")) or _text(f["detail"]) or NONE,
-                    "owner": _text(rec.get("action_owner")) or NONE,
+                    "record": cell_text(f["record_id"]) or NONE,
+                    "action": cell_text(rec.get("corrective_action")) or cell_text(f["detail"]) or NONE,
+                    "owner": cell_text(rec.get("action_owner")) or NONE,
                     "due": ymd(due),
-                    "progress": _text(rec.get("action_status")) or NONE,
-                    "status": _text(f["status"]) or NONE,
-                    "plan_ref": _text(rec.get("plan_ref")) or NONE,
+                    "progress": cell_text(rec.get("action_status")) or NONE,
+                    "status": cell_text(f["status"]) or NONE,
+                    "plan_ref": cell_text(rec.get("plan_ref")) or NONE,
                 }
             )
         elif f["kind"] == KIND_NOT_HELD:
-            unheld.append({"training": f"{tid} {names.get(tid, tid)}", "detail": _text(f["detail"]) or NONE})
+            unheld.append({"training": f"{tid} {names.get(tid, tid)}", "detail": cell_text(f["detail"]) or NONE})
     reflected = sorted(
-        {_text(r["plan_ref"]) for r in rec_rows if _text(r["training_id"]) in ids and _text(r["plan_ref"])}
+        {cell_text(r["plan_ref"]) for r in rec_rows if cell_text(r["training_id"]) in ids and cell_text(r["plan_ref"])}
     )
-    held_count = len({_text(r["training_id"]) for r in rec_rows if _text(r["training_id"]) in ids})
+    held_count = len({cell_text(r["training_id"]) for r in rec_rows if cell_text(r["training_id"]) in ids})
     return {
         "trainings": trainings,
         "training_count": len(trainings),
