@@ -346,13 +346,16 @@ def risks(data: DocData) -> dict[str, Any]:
     grid = records(data.result("計算_リスクマップ"))
     chart: Chart | str = ""
     if grid:
-        chart = charts.heat_map(
-            "リスクマップ(発生可能性×影響度、クローズを除くリスクの件数)",
-            [f"発生可能性{int(g['probability'])}" for g in grid],
-            [f"影響度{k}" for k in range(1, 6)],
-            [[float(g[f"impact_{k}"] or 0) for k in range(1, 6)] for g in grid],
-            unit="件",
-            width_mm=130.0,
+        chart = data.memo(  # the plan and the report show the same map
+            "risk_map",
+            lambda: charts.heat_map(
+                "リスクマップ(発生可能性×影響度、クローズを除くリスクの件数)",
+                [f"発生可能性{int(g['probability'])}" for g in grid],
+                [f"影響度{k}" for k in range(1, 6)],
+                [[float(g[f"impact_{k}"] or 0) for k in range(1, 6)] for g in grid],
+                unit="件",
+                width_mm=130.0,
+            ),
         )
     return {"rows": items, "top": top, "open": len(open_items), "chart": chart}
 
